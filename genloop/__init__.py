@@ -1,0 +1,37 @@
+"""genloop: legacy ``yield from`` asyncio code and ``async def`` code on one
+stepping engine, on every Python from 3.6 to 3.13.
+
+``import genloop`` imports the core only: it never patches ``asyncio``.
+"""
+
+from .coroutines import (
+    From,
+    LegacyCoroutine,
+    Return,
+    coroutine,
+    iscoroutine,
+    iscoroutinefunction,
+)
+from .loop import EventLoop
+from .runners import EventLoopPolicy, install, new_event_loop, run
+from .tasks import Task, all_tasks, current_task, task_factory
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EventLoop",
+    "EventLoopPolicy",
+    "From",
+    "LegacyCoroutine",
+    "Return",
+    "Task",
+    "all_tasks",
+    "coroutine",
+    "current_task",
+    "install",
+    "iscoroutine",
+    "iscoroutinefunction",
+    "new_event_loop",
+    "run",
+    "task_factory",
+]

@@ -1,0 +1,64 @@
+"""Every ``sys.version_info`` check of the package, as named capabilities.
+
+The rest of genloop asks "does this Python have X?" through these names and
+never compares version numbers itself, so supporting a new Python means
+reading one file.
+"""
+
+import sys
+
+#: ``contextvars`` exists and asyncio handles carry a context (3.7+).
+HAS_CONTEXTVARS = sys.version_info >= (3, 7)
+
+#: ``asyncio.current_task()`` / ``asyncio.all_tasks()`` functions (3.7+);
+#: 3.6 only has the ``Task.current_task()`` / ``Task.all_tasks()`` classmethods.
+HAS_TASK_FUNCTIONS = sys.version_info >= (3, 7)
+
+#: Tasks have names, ``loop.create_task(name=)`` (3.8+).
+HAS_TASK_NAMES = sys.version_info >= (3, 8)
+
+#: ``CancelledError`` is a ``BaseException`` of asyncio's own (3.8+).
+CANCELLED_IS_BASE_EXCEPTION = sys.version_info >= (3, 8)
+
+#: ``Task.cancel(msg)`` and ``Future.cancel(msg)`` (3.9+).
+HAS_CANCEL_MESSAGE = sys.version_info >= (3, 9)
+
+#: The awaiting code sees the cancel message in ``CancelledError.args``
+#: and cancellation counts exist: ``cancelling()`` / ``uncancel()`` (3.11+).
+HAS_CANCELLING = sys.version_info >= (3, 11)
+
+#: ``create_task(context=)`` and task factories called with ``context=`` (3.11+).
+HAS_TASK_CONTEXT_ARG = sys.version_info >= (3, 11)
+
+#: ``asyncio.coroutine`` still exists in the standard library (up to 3.10).
+HAS_ASYNCIO_COROUTINE = sys.version_info < (3, 11)
+
+#: ``asyncio.iscoroutine`` accepts plain generators (up to 3.11).
+ASYNCIO_ACCEPTS_GENERATORS = sys.version_info < (3, 12)
+
+#: ``inspect.markcoroutinefunction`` exists (3.12+).
+HAS_MARK_COROUTINE_FUNCTION = sys.version_info >= (3, 12)
+
+#: ``eager_start=`` on Task and eager task factories (3.12+).
+HAS_EAGER_START = sys.version_info >= (3, 12)
+
+#: ``sys.set_coroutine_origin_tracking_depth`` (3.7+); 3.6 has coroutine wrappers.
+HAS_ORIGIN_TRACKING = sys.version_info >= (3, 7)
+
+#: ``gen.throw(type, value, tb)`` warns; only the one-argument form is clean (3.12+).
+THREE_ARG_THROW_DEPRECATED = sys.version_info >= (3, 12)
+
+#: ``loop.shutdown_default_executor()`` exists (3.9+), with a timeout (3.12+).
+HAS_SHUTDOWN_DEFAULT_EXECUTOR = sys.version_info >= (3, 9)
+
+#: ``asyncio.run`` exists (3.7+); genloop.run provides it on 3.6.
+HAS_ASYNCIO_RUN = sys.version_info >= (3, 7)
+
+#: ``asyncio.run(loop_factory=)`` and ``asyncio.Runner`` with a factory (3.12+).
+HAS_LOOP_FACTORY = sys.version_info >= (3, 12)
+
+#: The running interpreter, for messages.
+PYTHON = "{}.{}".format(*sys.version_info[:2])
+
+#: ``Task.uncancel()`` reaching zero also drops a pending cancellation (3.13+).
+UNCANCEL_CLEARS_PENDING_CANCEL = sys.version_info >= (3, 13)

@@ -1,0 +1,345 @@
+"""Legacy coroutines: ``@coroutine``, ``From``/``Return``, ``iscoroutine*``.
+
+``@genloop.coroutine`` replaces ``asyncio.coroutine`` (removed in 3.11).  A
+decorated generator function is flagged with ``types.coroutine`` (so that it
+may ``yield from`` native coroutines) and every call returns a
+:class:`LegacyCoroutine`: an adapter with the shape of asyncio's old
+``CoroWrapper``.  That shape passes ``collections.abc.Coroutine``, which is
+what makes ``asyncio.iscoroutine``, ``create_task``, ``Task()``, ``gather``
+and ``await`` accept it on every Python, including 3.12+ where plain
+generators are refused.
+
+The adapter also turns trollius/tornado-style returns into ordinary ones:
+``raise Return(value)`` and a PEP 479-wrapped ``raise StopIteration(value)``
+end the coroutine with ``value``.
+"""
+
+import collections.abc
+import functools
+import inspect
+import logging
+import os
+import sys
+import traceback
+import types
+from typing import (
+    Any,
+    Callable,
+    Coroutine,
+    Generator,
+    Tuple,
+    TypeVar,
+    cast,
+    overload,
+)
+
+from . import _seam, _versions
+
+__all__ = [
+    "coroutine",
+    "LegacyCoroutine",
+    "From",
+    "Return",
+    "iscoroutine",
+    "iscoroutinefunction",
+]
+
+_T = TypeVar("_T")
+
+logger = logging.getLogger("asyncio")
+
+#: How many frames of the creation stack a debug report shows (as asyncio).
+DEBUG_STACK_DEPTH = 10
+
+
+def _debug_from_environment() -> bool:
+    """Debug mode as asyncio decides it at start-up (PYTHONASYNCIODEBUG, -X dev)."""
+    if sys.flags.ignore_environment:
+        env = False
+    else:
+        env = bool(os.environ.get("PYTHONASYNCIODEBUG"))
+    return env or bool(getattr(sys.flags, "dev_mode", False))
+
+
+_DEBUG_FROM_ENVIRONMENT = _debug_from_environment()
+
+
+class Return(Exception):
+    """``raise Return(value)``: return ``value`` from a legacy coroutine.
+
+    The trollius/tornado spelling of ``return value`` for code that once had
+    to run on Python 2.  It works in any generator that genloop drives:
+    decorated with :func:`coroutine`, or started by a task or by
+    ``yield sub()``.
+    """
+
+    def __init__(self, value: Any = None) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+class From(object):
+    """``yield From(x)``: trollius' spelling of ``yield from x``.
+
+    A task that sees ``From(x)`` yielded treats it exactly as if ``x`` had
+    been yielded.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "From({!r})".format(self.value)
+
+
+def returned_value(exc: BaseException) -> Tuple[bool, Any]:
+    """Whether ``exc`` is a legacy way of returning, and the value returned.
+
+    ``Return(v)`` returns ``v``; so does the ``RuntimeError`` that PEP 479
+    makes of ``raise StopIteration(v)`` inside a generator (3.7+).
+    """
+    if isinstance(exc, Return):
+        return True, exc.value
+    if type(exc) is RuntimeError:
+        cause = exc.__cause__
+        if isinstance(cause, StopIteration) and str(exc).endswith("raised StopIteration"):
+            return True, cause.value
+    return False, None
+
+
+class LegacyCoroutine(Coroutine[Any, Any, _T]):
+    """A running ``@coroutine`` generator, presented as a coroutine.
+
+    ``send``/``throw``/``close``/``__await__`` make asyncio treat it as a
+    coroutine; ``__iter__``/``__next__`` let undecorated generators
+    ``yield from`` it.  The wrapped generator is ``gen``.
+    """
+
+    __slots__ = ("gen",)
+
+    def __init__(self, gen: Generator[Any, Any, _T]) -> None:
+        self.gen = gen
+
+    def send(self, value: Any) -> Any:
+        try:
+            return self.gen.send(value)
+        except (Return, RuntimeError) as exc:
+            is_return, result = returned_value(exc)
+            if is_return:
+                raise StopIteration(result) from None
+            raise
+
+    def throw(  # type: ignore[override]
+        self, typ: Any, val: Any = None, tb: Any = None
+    ) -> Any:
+        if val is None and tb is None:
+            exc = typ() if isinstance(typ, type) else typ
+        else:
+            exc = typ(val) if val is None or not isinstance(val, BaseException) else val
+            if tb is not None:
+                exc = exc.with_traceback(tb)
+        try:
+            return self.gen.throw(exc)
+        except (Return, RuntimeError) as raised:
+            is_return, result = returned_value(raised)
+            if is_return:
+                raise StopIteration(result) from None
+            raise
+
+    def close(self) -> None:
+        self.gen.close()
+
+    def __next__(self) -> Any:
+        return self.send(None)
+
+    def __iter__(self) -> "LegacyCoroutine[_T]":
+        return self
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        return cast(Generator[Any, None, _T], self)
+
+    @property
+    def gi_frame(self) -> Any:
+        return self.gen.gi_frame
+
+    @property
+    def gi_running(self) -> bool:
+        return bool(self.gen.gi_running)
+
+    @property
+    def gi_code(self) -> Any:
+        return self.gen.gi_code
+
+    @property
+    def gi_yieldfrom(self) -> Any:
+        return self.gen.gi_yieldfrom
+
+    # asyncio's repr helpers and debuggers look for either spelling.
+    cr_frame = gi_frame
+    cr_running = gi_running
+    cr_code = gi_code
+    cr_await = gi_yieldfrom
+
+    def __getattr__(self, name: str) -> Any:
+        # __name__/__qualname__ of the generator, for reprs and debuggers.
+        if name in ("__name__", "__qualname__"):
+            return getattr(self.gen, name)
+        raise AttributeError(
+            "{!r} object has no attribute {!r}".format(type(self).__name__, name)
+        )
+
+    def __repr__(self) -> str:
+        return "<{} {}>".format(type(self).__name__, describe(self.gen))
+
+
+class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
+    """A legacy coroutine made in debug mode: it remembers where it was created
+    and reports itself if it is garbage-collected without ever being started
+    (the "was never yielded from" report asyncio dropped in 3.11)."""
+
+    __slots__ = ("source_traceback",)
+
+    def __init__(self, gen: Generator[Any, Any, _T]) -> None:
+        super().__init__(gen)
+        frame = sys._getframe(2)
+        self.source_traceback = traceback.extract_stack(frame, limit=DEBUG_STACK_DEPTH)
+
+    def __repr__(self) -> str:
+        text = super().__repr__()[:-1]
+        if self.source_traceback:
+            created = self.source_traceback[-1]
+            text += ", created at {}:{}".format(created[0], created[1])
+        return text + ">"
+
+    def __del__(self) -> None:
+        gen = getattr(self, "gen", None)
+        if gen is None or inspect.getgeneratorstate(gen) != inspect.GEN_CREATED:
+            return
+        message = "{!r} was never yielded from".format(self)
+        if self.source_traceback:
+            message += (
+                "\nCoroutine object created at (most recent call last, "
+                "truncated to {} last lines):\n".format(DEBUG_STACK_DEPTH)
+            )
+            message += "".join(traceback.format_list(self.source_traceback)).rstrip()
+        logger.error(message)
+
+
+def describe(gen: Any) -> str:
+    """``main() running at file:line``: how reprs name a coroutine."""
+    code = getattr(gen, "gi_code", None) or getattr(gen, "cr_code", None)
+    name = getattr(gen, "__qualname__", None) or getattr(gen, "__name__", "?")
+    frame = getattr(gen, "gi_frame", None) or getattr(gen, "cr_frame", None)
+    if code is None:
+        return "{}()".format(name)
+    if frame is not None:
+        return "{}() running at {}:{}".format(name, code.co_filename, frame.f_lineno)
+    return "{}() done, defined at {}:{}".format(name, code.co_filename, code.co_firstlineno)
+
+
+def _debug_mode() -> bool:
+    """Whether legacy coroutines made now should track their creation."""
+    if _DEBUG_FROM_ENVIRONMENT:
+        return True
+    loop = _seam.get_running_loop_or_none()
+    return loop is not None and loop.get_debug()
+
+
+def _await_result(result: Any) -> Generator[Any, Any, Any]:
+    """What ``asyncio.coroutine`` did with the result of a plain function:
+    wait for it if it is a future, a generator or an awaitable."""
+    if inspect.isgenerator(result) or isinstance(result, LegacyCoroutine):
+        return (yield from result)
+    if getattr(result, "_asyncio_future_blocking", None) is not None:
+        return (yield from result)
+    await_method = getattr(result, "__await__", None)
+    if await_method is not None:
+        return (yield from await_method())
+    return result
+
+
+@overload
+def coroutine(
+    func: Callable[..., Generator[Any, Any, _T]]
+) -> Callable[..., LegacyCoroutine[_T]]: ...
+
+
+@overload
+def coroutine(
+    func: Callable[..., Coroutine[Any, Any, _T]]
+) -> Callable[..., Coroutine[Any, Any, _T]]: ...
+
+
+@overload
+def coroutine(func: Callable[..., Any]) -> Callable[..., LegacyCoroutine[Any]]: ...
+
+
+def coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a generator function as a legacy coroutine (``asyncio.coroutine``).
+
+    A generator function is flagged with ``types.coroutine`` and its calls
+    return :class:`LegacyCoroutine` objects.  An ``async def`` function is
+    returned unchanged.  Any other callable becomes a coroutine function
+    whose coroutine waits for the callable's result when that result is a
+    future, a generator or an awaitable, and returns it otherwise.
+    """
+    if not callable(func):
+        raise TypeError(
+            "coroutine() expects a function, got {!r}; decorate the generator "
+            "function itself (@genloop.coroutine above 'def')".format(func)
+        )
+    if inspect.iscoroutinefunction(func):
+        return func
+
+    if inspect.isgeneratorfunction(func):
+        generator_function = func
+    else:
+
+        @functools.wraps(func)
+        def generator_function(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+            return (yield from _await_result(func(*args, **kwargs)))
+
+    generator_function = types.coroutine(generator_function)
+
+    @functools.wraps(func)
+    def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
+        gen = generator_function(*args, **kwargs)
+        if _debug_mode():
+            return _DebugLegacyCoroutine(gen)
+        return LegacyCoroutine(gen)
+
+    _mark_coroutine_function(legacy_coroutine_function)
+    return legacy_coroutine_function
+
+
+def _mark_coroutine_function(func: Any) -> None:
+    """Make asyncio's and inspect's iscoroutinefunction() say True."""
+    func._is_coroutine = _seam.IS_COROUTINE_MARKER
+    if _versions.HAS_MARK_COROUTINE_FUNCTION:
+        inspect.markcoroutinefunction(func)  # type: ignore[attr-defined]
+
+
+_COROUTINE_TYPES = (
+    types.CoroutineType,
+    types.GeneratorType,
+    collections.abc.Coroutine,
+)  # type: Tuple[type, ...]
+
+
+def iscoroutine(obj: Any) -> bool:
+    """Whether ``obj`` is a coroutine object genloop can run.
+
+    True for native coroutines, legacy coroutines and any generator: the
+    answer ``asyncio.iscoroutine`` gave up to 3.11, on every Python.
+    """
+    return isinstance(obj, _COROUTINE_TYPES)
+
+
+def iscoroutinefunction(func: Any) -> bool:
+    """Whether ``func`` is an ``async def`` or ``@coroutine`` function."""
+    if inspect.iscoroutinefunction(func):
+        return True
+    return getattr(func, "_is_coroutine", None) is _seam.IS_COROUTINE_MARKER
+

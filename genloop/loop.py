@@ -1,0 +1,345 @@
+"""genloop.EventLoop: genloop's scheduling core on the standard selector I/O.
+
+One iteration of the loop (``_run_once``), in order:
+
+1. Drop cancelled timers from the head of the timer heap; when more than
+   half of a large heap is cancelled, rebuild it instead (cheap cancellation:
+   ``TimerHandle.cancel()`` only counts).
+2. Poll for I/O: no wait if callbacks are ready or ``stop()`` was called;
+   otherwise until the earliest timer (at most a day); otherwise forever.
+3. Queue the callbacks of the I/O events the poll returned.
+4. Move every timer due within the clock resolution to the ready queue,
+   earliest first (ties in ``call_at`` order).
+5. Run the callbacks that are ready now, first in first out.  Callbacks they
+   schedule wait for the next iteration, after another poll.
+
+Waking a task costs no allocation: a task's reusable wake-up handle
+(:class:`genloop.tasks.TaskWakeup`) goes straight onto the ready queue.
+
+The I/O machinery (sockets, transports, servers, pipes, subprocesses,
+signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
+class extends.  What genloop shares with it, and nothing else, is: the ready
+deque ``_ready`` that the selector code appends handles to, ``_selector``
+and ``_process_events``, ``_write_to_self``, the state flags ``_thread_id``,
+``_stopping``, ``_closed``, ``_debug``, ``_task_factory`` and
+``_clock_resolution``, the checks ``_check_closed``/``_check_thread``, the
+async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
+``TimerHandle.cancel()`` calls.
+"""
+
+import asyncio
+import collections
+import heapq
+import itertools
+import logging
+import sys
+import threading
+import time
+from typing import Any, Callable, List, Optional, Tuple
+
+from . import _seam, _versions
+from .coroutines import iscoroutine, iscoroutinefunction
+from .tasks import Task, TaskWakeup, _steppable
+
+__all__ = ["EventLoop"]
+
+logger = logging.getLogger("asyncio")
+
+#: The longest single wait for I/O, as asyncio (a day).
+MAXIMUM_SELECT_TIMEOUT = 24 * 3600
+
+#: Rebuild the timer heap when it holds more than this many timers and more
+#: than half of them are cancelled.
+_MIN_TIMERS_TO_REBUILD = 100
+
+_TimerEntry = Tuple[float, int, asyncio.TimerHandle]
+
+if _versions.HAS_CONTEXTVARS:
+
+    def _new_handle(callback: Any, args: Any, loop: Any, context: Any) -> asyncio.Handle:
+        return asyncio.Handle(callback, args, loop, context)
+
+    def _new_timer(when: float, callback: Any, args: Any, loop: Any, context: Any) -> asyncio.TimerHandle:
+        return asyncio.TimerHandle(when, callback, args, loop, context)
+
+    def _set_origin_tracking(loop: Any, enabled: bool) -> None:
+        loop._set_coroutine_origin_tracking(enabled)
+
+else:
+
+    def _new_handle(callback: Any, args: Any, loop: Any, context: Any) -> asyncio.Handle:
+        return asyncio.Handle(callback, args, loop)  # type: ignore[call-arg]
+
+    def _new_timer(when: float, callback: Any, args: Any, loop: Any, context: Any) -> asyncio.TimerHandle:
+        return asyncio.TimerHandle(when, callback, args, loop)  # type: ignore[call-arg]
+
+    def _set_origin_tracking(loop: Any, enabled: bool) -> None:
+        loop._set_coroutine_wrapper(enabled)
+
+
+def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
+    if not future.cancelled():
+        exc = future.exception()
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            # The exception reaches run_until_complete's caller from
+            # run_forever; stopping here would swallow it.
+            return
+    future.get_loop().stop()
+
+
+def _describe_handle(handle: asyncio.Handle) -> str:
+    if isinstance(handle, TaskWakeup):
+        return repr(getattr(handle._callback, "__self__", handle))
+    return repr(handle)
+
+
+class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
+    """An asyncio event loop whose scheduler and tasks are genloop's.
+
+    ``create_task`` makes a :class:`genloop.Task`, which runs ``async def``
+    coroutines, ``@genloop.coroutine`` generators and plain generators alike.
+    """
+
+    def __init__(self, selector: Any = None) -> None:
+        super().__init__(selector)
+        self._ready = collections.deque()  # type: collections.deque[Any]
+        self._timers = []  # type: List[_TimerEntry]
+        self._timer_order = itertools.count()
+        self._cancelled_timers = 0
+
+    # -- time and callbacks ---------------------------------------------------
+
+    time = staticmethod(time.monotonic)
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any, context: Any = None) -> asyncio.Handle:
+        if self._closed:
+            raise RuntimeError("Event loop is closed")
+        if callback.__class__ is TaskWakeup:
+            # A task's own wake-up handle: queue it as is (see genloop.tasks).
+            callback._args = args  # type: ignore[attr-defined]
+            self._ready.append(callback)
+            return callback  # type: ignore[return-value]
+        if self._debug:
+            self._check_thread()
+            _check_callback(callback, "call_soon")
+        handle = _new_handle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        return handle
+
+    def call_soon_threadsafe(
+        self, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.Handle:
+        self._check_closed()
+        if self._debug:
+            _check_callback(callback, "call_soon_threadsafe")
+        handle = _new_handle(callback, args, self, context)
+        if handle._source_traceback:
+            del handle._source_traceback[-1]
+        self._ready.append(handle)
+        self._write_to_self()
+        return handle
+
+    def call_later(
+        self, delay: float, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.TimerHandle:
+        if delay is None:
+            raise TypeError("delay must not be None: pass a number of seconds")
+        timer = self.call_at(self.time() + delay, callback, *args, context=context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        return timer
+
+    def call_at(
+        self, when: float, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.TimerHandle:
+        if when is None:
+            raise TypeError("when cannot be None: pass a loop.time() value")
+        self._check_closed()
+        if self._debug:
+            self._check_thread()
+            _check_callback(callback, "call_at")
+        timer = _new_timer(when, callback, args, self, context)
+        if timer._source_traceback:
+            del timer._source_traceback[-1]
+        heapq.heappush(self._timers, (when, next(self._timer_order), timer))
+        timer._scheduled = True  # type: ignore[attr-defined]
+        return timer
+
+    def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
+        if handle._scheduled:  # type: ignore[attr-defined]
+            self._cancelled_timers += 1
+
+    # -- futures and tasks ----------------------------------------------------
+
+    def create_future(self) -> "asyncio.Future[Any]":
+        return asyncio.Future(loop=self)
+
+    def create_task(self, coro: Any, *, name: Any = None, context: Any = None) -> "asyncio.Task[Any]":
+        self._check_closed()
+        factory = self._task_factory
+        if factory is None:
+            task = Task(coro, loop=self, name=name, context=context)
+            if task._source_traceback:
+                del task._source_traceback[-1]
+            return task  # type: ignore[return-value]
+        if context is None:
+            task = factory(self, coro)
+        else:
+            task = factory(self, coro, context=context)
+        if name is not None:
+            task.set_name(name)
+        return task  # type: ignore[no-any-return]
+
+    # -- running and stopping -------------------------------------------------
+
+    def run_forever(self) -> None:
+        self._check_closed()
+        if self.is_running():
+            raise RuntimeError("This event loop is already running")
+        if _seam.get_running_loop_or_none() is not None:
+            raise RuntimeError(
+                "Cannot run the event loop while another loop is running"
+            )
+        _set_origin_tracking(self, self._debug)
+        self._thread_id = threading.get_ident()
+        old_agen_hooks = sys.get_asyncgen_hooks()
+        sys.set_asyncgen_hooks(
+            firstiter=self._asyncgen_firstiter_hook,
+            finalizer=self._asyncgen_finalizer_hook,
+        )
+        try:
+            _seam.set_running_loop(self)
+            while True:
+                self._run_once()
+                if self._stopping:
+                    break
+        finally:
+            self._stopping = False
+            self._thread_id = None
+            _seam.set_running_loop(None)
+            _set_origin_tracking(self, False)
+            sys.set_asyncgen_hooks(*old_agen_hooks)
+
+    def run_until_complete(self, future: Any) -> Any:
+        self._check_closed()
+        if self.is_running():
+            raise RuntimeError("This event loop is already running")
+        new_task = not asyncio.isfuture(future)
+        if new_task and _steppable(future) is not None:
+            future = self.create_task(future)
+        else:
+            future = asyncio.ensure_future(future, loop=self)
+        if new_task:
+            # The caller never sees this task: an error in it is reported by
+            # raising here, never as "destroyed but pending".
+            future._log_destroy_pending = False
+        future.add_done_callback(_run_until_complete_cb)
+        try:
+            self.run_forever()
+        except BaseException:
+            if new_task and future.done() and not future.cancelled():
+                future.exception()  # mark it retrieved: it is raised here
+            raise
+        finally:
+            future.remove_done_callback(_run_until_complete_cb)
+        if not future.done():
+            raise RuntimeError("Event loop stopped before Future completed.")
+        return future.result()
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    def close(self) -> None:
+        if self.is_running():
+            raise RuntimeError("Cannot close a running event loop")
+        if self._closed:
+            return
+        super().close()
+        for entry in self._timers:
+            entry[2]._scheduled = False  # type: ignore[attr-defined]
+        del self._timers[:]
+        self._cancelled_timers = 0
+
+    # -- one iteration --------------------------------------------------------
+
+    def _run_once(self) -> None:
+        timers = self._timers
+        if self._cancelled_timers * 2 > len(timers) > _MIN_TIMERS_TO_REBUILD:
+            self._drop_cancelled_timers()
+        else:
+            while timers and timers[0][2]._cancelled:
+                heapq.heappop(timers)[2]._scheduled = False  # type: ignore[attr-defined]
+                self._cancelled_timers -= 1
+
+        ready = self._ready
+        if ready or self._stopping:
+            timeout = 0.0  # type: Optional[float]
+        elif timers:
+            timeout = min(max(0.0, timers[0][0] - self.time()), MAXIMUM_SELECT_TIMEOUT)
+        else:
+            timeout = None
+        self._process_events(self._selector.select(timeout))
+
+        if timers:
+            end_time = self.time() + self._clock_resolution
+            while timers and timers[0][0] < end_time:
+                timer = heapq.heappop(timers)[2]
+                timer._scheduled = False  # type: ignore[attr-defined]
+                if timer._cancelled:
+                    self._cancelled_timers -= 1
+                else:
+                    ready.append(timer)
+
+        if self._debug:
+            self._run_ready_debug(len(ready))
+            return
+        popleft = ready.popleft
+        for _ in range(len(ready)):
+            handle = popleft()
+            if not handle._cancelled:
+                handle._run()
+
+    def _run_ready_debug(self, count: int) -> None:
+        """Step 5 in debug mode: also report callbacks slower than
+        ``slow_callback_duration``."""
+        for _ in range(count):
+            handle = self._ready.popleft()
+            if handle._cancelled:
+                continue
+            self._current_handle = handle
+            started = self.time()
+            try:
+                handle._run()
+            finally:
+                self._current_handle = None
+            duration = self.time() - started
+            if duration >= self.slow_callback_duration:
+                logger.warning(
+                    "Executing %s took %.3f seconds", _describe_handle(handle), duration
+                )
+
+    def _drop_cancelled_timers(self) -> None:
+        kept = []  # type: List[_TimerEntry]
+        for entry in self._timers:
+            if entry[2]._cancelled:
+                entry[2]._scheduled = False  # type: ignore[attr-defined]
+            else:
+                kept.append(entry)
+        heapq.heapify(kept)
+        self._timers = kept
+        self._cancelled_timers = 0
+
+
+def _check_callback(callback: Any, method: str) -> None:
+    """Debug-mode check of what is passed to call_soon/call_at (as asyncio)."""
+    if iscoroutine(callback) or iscoroutinefunction(callback):
+        raise TypeError(
+            "coroutines cannot be used with {}(): schedule a coroutine with "
+            "loop.create_task(coro) instead".format(method)
+        )
+    if not callable(callback):
+        raise TypeError(
+            "a callable object was expected by {}(), got {!r}".format(method, callback)
+        )

@@ -1,0 +1,538 @@
+"""genloop.Task: the one stepping engine (a trampoline) for every coroutine.
+
+A task holds a stack of running coroutines and sends values to the top one.
+Each step looks at what the top coroutine yielded:
+
+===========================================  ==========================================
+yielded / raised                             the engine
+===========================================  ==========================================
+``None`` (bare ``yield``)                    reschedules the task (one loop iteration)
+an asyncio-style future (Tasks included)     waits for it; ``yield from``/``await`` get
+                                             the asyncio protocol, a tornado-style
+                                             ``yield fut`` gets the result sent back
+a generator or coroutine object              pushes it and runs it at once (PEP 342
+                                             ``result = yield sub()``)
+``From(x)``                                  treats it as ``x`` (trollius)
+an object with ``__await__``                 pushes its iterator
+``concurrent.futures.Future``                wraps it in an asyncio future, waits
+list / tuple / dict of the above             waits for all; sends a list / dict
+anything else                                throws ``RuntimeError("Task got bad
+                                             yield: ...")`` into the coroutine
+``StopIteration(v)``, ``Return(v)``,         pops the coroutine; sends ``v`` to its
+PEP 479's ``RuntimeError`` from              caller, or makes ``v`` the task's result
+``raise StopIteration(v)``
+any other exception                          pops the coroutine; throws the exception
+                                             into its caller, or makes it the task's
+===========================================  ==========================================
+
+Invariants, as for asyncio's Task, while the task is not done:
+
+* ``_top`` is the coroutine being driven and ``_stack`` its suspended
+  callers, outermost first.  When the task is done, ``_top`` is None and
+  ``_stack`` is empty.
+* Exactly one of these holds: (1) ``_fut_waiter`` is a pending future and
+  the task's wake-up handle is one of its callbacks; (2) the wake-up handle
+  is scheduled on the loop; (3) ``_fut_waiter`` is None and the task is
+  stepping right now.
+
+The wake-up handle (:class:`TaskWakeup`) is one ``asyncio.Handle`` per task,
+reused for every wake-up: genloop's loop puts it straight on its ready queue,
+so waking a task allocates nothing; any other loop just sees a callback.
+"""
+
+import asyncio
+import collections.abc
+import concurrent.futures
+import types
+from typing import TYPE_CHECKING, Any, List, Optional, Set, TextIO
+
+from . import _seam, _versions
+from .coroutines import From, LegacyCoroutine, describe, returned_value
+
+if _versions.HAS_CONTEXTVARS:
+    import contextvars
+
+__all__ = ["Task", "task_factory", "current_task", "all_tasks", "ACCEPTED_YIELDS"]
+
+if TYPE_CHECKING:
+    _FutureBase = asyncio.Future[Any]
+else:
+    _FutureBase = asyncio.Future
+
+#: What a coroutine may yield to a genloop task; the bad-yield error lists it.
+ACCEPTED_YIELDS = (
+    "None (a bare 'yield' gives other tasks a turn)",
+    "an asyncio future or task ('yield from fut', 'await fut', or tornado-style 'yield fut')",
+    "a generator or coroutine object ('result = yield sub()')",
+    "From(x) (trollius style)",
+    "an awaitable (an object with __await__)",
+    "a concurrent.futures.Future",
+    "a list, tuple or dict of the above (waits for all of them)",
+)
+
+_PENDING = "PENDING"
+
+
+class TaskWakeup(asyncio.Handle):
+    """The reusable handle that resumes one task.
+
+    Its callback is the task's ``_wakeup`` and its argument the future the
+    task waited for (None for a plain reschedule).  genloop's loop queues the
+    handle itself when it is passed to ``call_soon``; on other loops it is an
+    ordinary callable.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, future: Optional["asyncio.Future[Any]"]) -> None:
+        self._callback(future)
+
+
+if _versions.HAS_CONTEXTVARS:
+
+    def _make_wakeup(task: "Task", loop: asyncio.AbstractEventLoop, context: Any) -> TaskWakeup:
+        return TaskWakeup(task._wakeup, (None,), loop, context)
+
+    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
+        loop.call_soon(callback, arg, context=context)
+
+    def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
+        future.add_done_callback(callback, context=context)
+
+else:
+
+    def _make_wakeup(task: "Task", loop: asyncio.AbstractEventLoop, context: Any) -> TaskWakeup:
+        return TaskWakeup(task._wakeup, (None,), loop)  # type: ignore[call-arg]
+
+    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
+        loop.call_soon(callback, arg)
+
+    def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
+        future.add_done_callback(callback)
+
+
+if _versions.HAS_CANCEL_MESSAGE:
+
+    def _cancel(future: Any, msg: Any) -> bool:
+        return bool(future.cancel(msg=msg))
+
+else:
+
+    def _cancel(future: Any, msg: Any) -> bool:
+        return bool(future.cancel())
+
+
+def _bad_yield_message(task: "Task", yielded: Any) -> str:
+    hint = ""
+    if callable(yielded) and (
+        getattr(yielded, "_is_coroutine", None) is _seam.IS_COROUTINE_MARKER
+        or asyncio.iscoroutinefunction(yielded)
+    ):
+        hint = " (a coroutine function: call it, 'yield from f()' or 'await f()')"
+    return "Task got bad yield: {!r}{}. A genloop task accepts: {}.".format(
+        yielded, hint, "; ".join(ACCEPTED_YIELDS)
+    )
+
+
+class Task(_FutureBase):
+    """A coroutine wrapped in a future, stepped by genloop's trampoline.
+
+    Accepts ``async def`` coroutines, ``@genloop.coroutine`` coroutines and
+    plain generators (see the module docstring for what they may yield).
+    """
+
+    # Don't report "Task was destroyed but it is pending!" when False.
+    _log_destroy_pending = True
+
+    def __init__(
+        self,
+        coro: Any,
+        *,
+        loop: Optional[asyncio.AbstractEventLoop] = None,
+        name: Any = None,
+        context: Any = None,
+        eager_start: bool = False
+    ) -> None:
+        super().__init__(loop=loop)
+        if self._source_traceback:
+            del self._source_traceback[-1]
+        top = _steppable(coro)
+        if top is None:
+            self._log_destroy_pending = False
+            raise TypeError(
+                "a coroutine was expected, got {!r}: genloop.Task runs async def "
+                "coroutines, @genloop.coroutine generators and plain generators; "
+                "call the coroutine function, or use asyncio.ensure_future() for "
+                "other awaitables".format(coro)
+            )
+        self._coro = coro
+        self._top = top  # type: Any
+        self._stack = []  # type: List[Any]
+        self._name = "Task-{}".format(_seam.next_task_number()) if name is None else str(name)
+        self._num_cancels_requested = 0
+        self._must_cancel = False
+        self._cancel_message = None  # type: Any
+        self._fut_waiter = None  # type: Any
+        self._deliver_result = False
+        if context is None and _versions.HAS_CONTEXTVARS:
+            context = contextvars.copy_context()
+        self._context = context
+        self._wakeup_handle = _make_wakeup(self, self._loop, context)
+        if eager_start and self._loop.is_running():
+            self._eager_start()
+        else:
+            _call_soon(self._loop, self._wakeup_handle, None, context)
+            _seam.register_task(self)
+
+    def __del__(self) -> None:
+        if self._state == _PENDING and self._log_destroy_pending:
+            context = {"task": self, "message": "Task was destroyed but it is pending!"}
+            if self._source_traceback:
+                context["source_traceback"] = self._source_traceback
+            self._loop.call_exception_handler(context)
+        super().__del__()
+
+    def __repr__(self) -> str:
+        info = _seam.future_repr_info(self)
+        if self._must_cancel:
+            info[0] = "cancelling"
+        info.insert(1, "name={!r}".format(self._name))
+        info.insert(2, "coro=<{}>".format(describe(self._coro)))
+        if self._fut_waiter is not None:
+            info.insert(3, "wait_for={!r}".format(self._fut_waiter))
+        return "<{} {}>".format(type(self).__name__, " ".join(info))
+
+    # -- asyncio's Task API ---------------------------------------------------
+
+    def get_coro(self) -> Any:
+        return self._coro
+
+    def get_context(self) -> Any:
+        return self._context
+
+    def get_name(self) -> str:
+        return self._name
+
+    def set_name(self, value: Any) -> None:
+        self._name = str(value)
+
+    def set_result(self, result: Any) -> None:
+        raise RuntimeError("Task does not support set_result operation")
+
+    def set_exception(self, exception: Any) -> None:
+        raise RuntimeError("Task does not support set_exception operation")
+
+    def get_stack(self, *, limit: Optional[int] = None) -> List[types.FrameType]:
+        """The frames of the task: while it runs, one per trampolined
+        coroutine and per ``yield from``/``await`` inside each, oldest first;
+        after a failure, the frames of the traceback."""
+        if self.done():
+            exc = None if self.cancelled() else self._exception
+            return _traceback_frames(exc, limit)
+        frames = []  # type: List[types.FrameType]
+        for coro in self._stack + [self._top]:
+            while coro is not None:
+                frame = getattr(coro, "gi_frame", None) or getattr(coro, "cr_frame", None)
+                if frame is not None:
+                    frames.append(frame)
+                inner = getattr(coro, "gi_yieldfrom", None) or getattr(coro, "cr_await", None)
+                coro = inner if inner is not coro else None
+        if limit is not None:
+            frames = frames[-limit:] if limit > 0 else []
+        return frames
+
+    def print_stack(self, *, limit: Optional[int] = None, file: Optional[TextIO] = None) -> None:
+        _seam.print_task_stack(self, limit, file)
+
+    def cancel(self, msg: Any = None) -> bool:
+        """Ask the task to cancel itself: ``CancelledError`` is thrown into
+        its innermost coroutine at the next step."""
+        self._log_traceback = False
+        if self.done():
+            return False
+        self._num_cancels_requested += 1
+        if self._fut_waiter is not None:
+            if _cancel(self._fut_waiter, msg):
+                return True
+        self._must_cancel = True
+        self._cancel_message = msg
+        return True
+
+    def cancelling(self) -> int:
+        return self._num_cancels_requested
+
+    def uncancel(self) -> int:
+        if self._num_cancels_requested > 0:
+            self._num_cancels_requested -= 1
+            if _versions.UNCANCEL_CLEARS_PENDING_CANCEL and self._num_cancels_requested == 0:
+                self._must_cancel = False
+        return self._num_cancels_requested
+
+    if not _versions.HAS_CANCEL_MESSAGE:
+
+        def _make_cancelled_error(self) -> BaseException:
+            return asyncio.CancelledError()
+
+    # -- the engine -----------------------------------------------------------
+
+    def _eager_start(self) -> None:
+        previous = _seam.swap_current_task(self._loop, self)
+        try:
+            _seam.register_eager_task(self)
+            try:
+                if self._context is None:
+                    self._resume(None, None)
+                else:
+                    self._context.run(self._resume, None, None)
+            finally:
+                _seam.unregister_eager_task(self)
+        finally:
+            _seam.swap_current_task(self._loop, previous)
+            if not self.done():
+                _seam.register_task(self)
+
+    def _wakeup(self, future: Optional["asyncio.Future[Any]"]) -> None:
+        """Resume after ``future`` finished (or after a plain reschedule)."""
+        if future is None:
+            self._step(None, None)
+            return
+        try:
+            value = future.result()
+        except BaseException as exc:
+            self._step(exc, None)
+        else:
+            self._step(None, value if self._deliver_result else None)
+        self = None  # type: ignore[assignment]  # break cycles
+
+    def _step(self, exc: Optional[BaseException], value: Any) -> None:
+        if self._state != _PENDING:
+            raise asyncio.InvalidStateError(
+                "_step(): already done: {!r}, {!r}".format(self, exc)
+            )
+        if self._must_cancel:
+            if not isinstance(exc, asyncio.CancelledError):
+                exc = self._make_cancelled_error()
+            self._must_cancel = False
+        self._fut_waiter = None
+        loop = self._loop
+        _seam.enter_task(loop, self)
+        try:
+            self._resume(exc, value)
+        finally:
+            _seam.leave_task(loop, self)
+            self = None  # type: ignore[assignment]  # break cycles
+
+    def _resume(self, exc: Optional[BaseException], value: Any) -> None:
+        """Drive the coroutine stack until the top one blocks or all are done."""
+        top = self._top
+        stack = self._stack
+        while True:
+            try:
+                if exc is None:
+                    yielded = top.send(value)
+                else:
+                    yielded = top.throw(exc)
+            except StopIteration as stop:
+                exc, value = None, stop.value
+            except asyncio.CancelledError as cancelled:
+                exc = cancelled
+            except (KeyboardInterrupt, SystemExit) as fatal:
+                self._top = None
+                del stack[:]
+                _FutureBase.set_exception(self, fatal)
+                raise
+            except BaseException as error:
+                is_return, value = returned_value(error)
+                exc = None if is_return else error
+            else:
+                value = exc = None
+                if yielded is None:
+                    _call_soon(self._loop, self._wakeup_handle, None, self._context)
+                    return
+                if getattr(yielded, "_asyncio_future_blocking", None) is not None:
+                    exc = self._wait_for(yielded)
+                    if exc is None:
+                        return
+                    continue
+                sub = self._yielded_other(yielded)
+                if isinstance(sub, BaseException):
+                    exc = sub
+                elif sub is not None:
+                    stack.append(top)
+                    top = self._top = sub
+                else:
+                    return
+                continue
+            # ``top`` finished, with ``value`` or ``exc``: resume its caller.
+            if stack:
+                top = self._top = stack.pop()
+                continue
+            self._top = None
+            self._finish(exc, value)
+            return
+
+    def _wait_for(self, future: Any) -> Optional[BaseException]:
+        """Block on ``future``; or return the error to throw into the coroutine."""
+        if _future_loop(future) is not self._loop:
+            return RuntimeError(
+                "Task {!r} got Future {!r} attached to a different loop: create "
+                "futures with the running loop (loop.create_future()) or run the "
+                "code that owns them on this loop".format(self, future)
+            )
+        if future is self:
+            return RuntimeError("Task cannot await on itself: {!r}".format(self))
+        # ``yield from fut``/``await fut`` set the flag and expect None back;
+        # tornado-style ``r = yield fut`` did not and expects the result.
+        self._deliver_result = not future._asyncio_future_blocking
+        future._asyncio_future_blocking = False
+        _add_done_callback(future, self._wakeup_handle, self._context)
+        self._fut_waiter = future
+        if self._must_cancel:
+            if _cancel(future, self._cancel_message):
+                self._must_cancel = False
+        return None
+
+    def _yielded_other(self, yielded: Any) -> Any:
+        """Everything but None and asyncio futures: returns a coroutine to push,
+        an exception to throw in, or None once the task waits."""
+        while type(yielded) is From:
+            yielded = yielded.value
+        if yielded is None:
+            _call_soon(self._loop, self._wakeup_handle, None, self._context)
+            return None
+        if getattr(yielded, "_asyncio_future_blocking", None) is not None:
+            yielded._asyncio_future_blocking = False
+            return self._wait_for(yielded)
+        sub = _steppable(yielded)
+        if sub is not None:
+            return sub
+        if isinstance(yielded, concurrent.futures.Future):
+            return self._wait_for(asyncio.wrap_future(yielded, loop=self._loop))
+        if isinstance(yielded, (list, tuple, dict)):
+            return self._wait_for(_wait_all(self._loop, yielded))
+        await_method = getattr(type(yielded), "__await__", None)
+        if await_method is not None:
+            return await_method(yielded)
+        return RuntimeError(_bad_yield_message(self, yielded))
+
+    def _finish(self, exc: Optional[BaseException], value: Any) -> None:
+        if exc is None:
+            if self._must_cancel:
+                self._must_cancel = False
+                _cancel_base(self, self._cancel_message)
+            else:
+                _FutureBase.set_result(self, value)
+        elif isinstance(exc, asyncio.CancelledError):
+            # 3.11+ keeps the message of the CancelledError that ended the task.
+            message = exc.args[0] if exc.args and _versions.HAS_CANCELLING else None
+            _cancel_base(self, message)
+        else:
+            _FutureBase.set_exception(self, exc)
+
+
+if _versions.HAS_CANCEL_MESSAGE:
+
+    def _cancel_base(task: Task, msg: Any) -> None:
+        _FutureBase.cancel(task, msg=msg)
+
+else:
+
+    def _cancel_base(task: Task, msg: Any) -> None:
+        _FutureBase.cancel(task)
+
+
+def _future_loop(future: Any) -> Any:
+    get_loop = getattr(future, "get_loop", None)
+    return get_loop() if get_loop is not None else future._loop
+
+
+_STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
+
+
+def _steppable(coro: Any) -> Any:
+    """The object the engine sends values to for ``coro``, or None if
+    ``coro`` is not a coroutine (a legacy coroutine is driven through its
+    generator directly)."""
+    if isinstance(coro, LegacyCoroutine):
+        return coro.gen
+    if isinstance(coro, _STEPPABLE_TYPES):
+        return coro
+    if isinstance(coro, (collections.abc.Coroutine, collections.abc.Generator)):
+        return coro
+    return None
+
+
+def _wait_all(loop: asyncio.AbstractEventLoop, items: Any) -> "asyncio.Future[Any]":
+    """One future for a tornado-style ``yield [a, b]`` / ``yield {k: a}``:
+    coroutines become tasks on ``loop``; the result is a list or a dict."""
+    keys = list(items) if isinstance(items, dict) else None
+    values = [items[key] for key in keys] if keys is not None else list(items)
+    children = [_as_future(loop, value) for value in values]
+    outcome = loop.create_future()
+    if not children:
+        outcome.set_result({} if keys is not None else [])
+        return outcome
+    gathered = asyncio.gather(*children)
+
+    def deliver(done: "asyncio.Future[List[Any]]") -> None:
+        if outcome.done():
+            return
+        if done.cancelled():
+            outcome.cancel()
+        elif done.exception() is not None:
+            outcome.set_exception(done.exception())  # type: ignore[arg-type]
+        elif keys is not None:
+            outcome.set_result(dict(zip(keys, done.result())))
+        else:
+            outcome.set_result(done.result())
+
+    def propagate_cancel(done: "asyncio.Future[Any]") -> None:
+        if done.cancelled():
+            gathered.cancel()
+
+    gathered.add_done_callback(deliver)
+    outcome.add_done_callback(propagate_cancel)
+    return outcome
+
+
+def _as_future(loop: asyncio.AbstractEventLoop, item: Any) -> Any:
+    while type(item) is From:
+        item = item.value
+    if getattr(item, "_asyncio_future_blocking", None) is not None:
+        return item
+    if isinstance(item, concurrent.futures.Future):
+        return asyncio.wrap_future(item, loop=loop)
+    if _steppable(item) is not None:
+        return Task(item, loop=loop)
+    if getattr(type(item), "__await__", None) is not None:
+        return asyncio.ensure_future(item, loop=loop)
+    raise TypeError(
+        "cannot wait for {!r} in a yielded list or dict: each item must be a "
+        "future, a coroutine or an awaitable".format(item)
+    )
+
+
+def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> List[types.FrameType]:
+    frames = []  # type: List[types.FrameType]
+    tb = exc.__traceback__ if exc is not None else None
+    while tb is not None and (limit is None or len(frames) < limit):
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    return frames
+
+
+def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
+    """A task factory that puts genloop's engine on any asyncio loop:
+    ``loop.set_task_factory(genloop.task_factory)``."""
+    return Task(coro, loop=loop, **kwargs)
+
+
+def current_task(loop: Optional[asyncio.AbstractEventLoop] = None) -> Optional[asyncio.Future]:  # type: ignore[type-arg]
+    """The task running on ``loop`` (default: the running loop), on every Python."""
+    return _seam.current_task(loop)  # type: ignore[no-any-return]
+
+
+def all_tasks(loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[asyncio.Future]:  # type: ignore[type-arg]
+    """The unfinished tasks of ``loop`` (default: the running loop), on every Python."""
+    return _seam.all_tasks(loop)
+
