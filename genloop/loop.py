@@ -84,7 +84,7 @@ def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
             # The exception reaches run_until_complete's caller from
             # run_forever; stopping here would swallow it.
             return
-    future.get_loop().stop()
+    future._loop.stop()
 
 
 def _describe_handle(handle: asyncio.Handle) -> str:
