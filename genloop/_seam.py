@@ -20,26 +20,27 @@ import asyncio.events
 import asyncio.tasks
 import itertools
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, List, Optional, Set, cast
 
 from . import _versions
 
 #: The marker asyncio.iscoroutinefunction() looks for (3.6 … 3.13).
 IS_COROUTINE_MARKER = getattr(asyncio.coroutines, "_is_coroutine", object())
 
-get_running_loop_or_none = asyncio.events._get_running_loop  # type: Callable[[], Optional[asyncio.AbstractEventLoop]]
-set_running_loop = asyncio.events._set_running_loop  # type: Callable[[Optional[asyncio.AbstractEventLoop]], None]
+_OptionalLoop = Optional[asyncio.AbstractEventLoop]
+get_running_loop_or_none: Callable[[], _OptionalLoop] = asyncio.events._get_running_loop
+set_running_loop: Callable[[_OptionalLoop], None] = asyncio.events._set_running_loop
 
 #: asyncio's own task-name counter, so genloop and stock tasks never share a name.
-next_task_number = getattr(
+next_task_number: Callable[[], int] = getattr(
     asyncio.tasks, "_task_name_counter", itertools.count(1).__next__
-)  # type: Callable[[], int]
+)
 
 if _versions.HAS_TASK_FUNCTIONS:
-    enter_task = asyncio.tasks._enter_task  # type: Callable[[Any, Any], None]
-    leave_task = asyncio.tasks._leave_task  # type: Callable[[Any, Any], None]
-    register_task = asyncio.tasks._register_task  # type: Callable[[Any], None]
-    unregister_task = asyncio.tasks._unregister_task  # type: Callable[[Any], None]
+    enter_task: Callable[[Any, Any], None] = asyncio.tasks._enter_task
+    leave_task: Callable[[Any, Any], None] = asyncio.tasks._leave_task
+    register_task: Callable[[Any], None] = asyncio.tasks._register_task
+    unregister_task: Callable[[Any], None] = asyncio.tasks._unregister_task
 
     def current_task(loop: Optional[asyncio.AbstractEventLoop] = None) -> Any:
         """The task running on ``loop`` (default: the running loop)."""
@@ -52,8 +53,8 @@ if _versions.HAS_TASK_FUNCTIONS:
 else:
     # 3.6 keeps these registries inside the C Task type, out of reach, so
     # genloop keeps its own with the same rules as asyncio.tasks of 3.7.
-    _current_tasks = {}  # type: Dict[Any, Any]
-    _all_tasks = weakref.WeakSet()  # type: weakref.WeakSet[Any]
+    _current_tasks: Dict[Any, Any] = {}
+    _all_tasks: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
     def enter_task(loop: Any, task: Any) -> None:
         current = _current_tasks.get(loop)
@@ -84,13 +85,13 @@ else:
         """The task running on ``loop`` (default: the running loop)."""
         if loop is None:
             loop = _running_loop_or_raise()
-        return _current_tasks.get(loop) or asyncio.Task.current_task(loop)
+        return _current_tasks.get(loop) or cast(Any, asyncio.Task).current_task(loop)
 
     def all_tasks(loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[Any]:
         """The unfinished tasks of ``loop`` (default: the running loop)."""
         if loop is None:
             loop = _running_loop_or_raise()
-        stock = {t for t in asyncio.Task.all_tasks(loop) if not t.done()}
+        stock = {t for t in cast(Any, asyncio.Task).all_tasks(loop) if not t.done()}
         return stock | {t for t in list(_all_tasks) if t._loop is loop and not t.done()}
 
     def _running_loop_or_raise() -> asyncio.AbstractEventLoop:
@@ -101,12 +102,14 @@ else:
 
 
 #: The words asyncio puts in ``repr(future)`` (state, result, callbacks).
-future_repr_info = asyncio.base_futures._future_repr_info  # type: Callable[[Any], List[str]]
+future_repr_info: Callable[[Any], List[str]] = asyncio.base_futures._future_repr_info
 
 #: ``Task.print_stack()`` as asyncio formats it, from ``task.get_stack()``.
-print_task_stack = asyncio.base_tasks._task_print_stack  # type: Callable[[Any, Optional[int], Any], None]
+print_task_stack: Callable[[Any, Optional[int], Any], None] = (
+    asyncio.base_tasks._task_print_stack
+)
 
 if _versions.HAS_EAGER_START:
-    swap_current_task = asyncio.tasks._swap_current_task  # type: Callable[[Any, Any], Any]
-    register_eager_task = asyncio.tasks._register_eager_task  # type: Callable[[Any], None]
-    unregister_eager_task = asyncio.tasks._unregister_eager_task  # type: Callable[[Any], None]
+    swap_current_task: Callable[[Any, Any], Any] = cast(Any, asyncio.tasks)._swap_current_task
+    register_eager_task: Callable[[Any], None] = cast(Any, asyncio.tasks)._register_eager_task
+    unregister_eager_task: Callable[[Any], None] = cast(Any, asyncio.tasks)._unregister_eager_task

@@ -109,6 +109,11 @@ def returned_value(exc: BaseException) -> Tuple[bool, Any]:
     return False, None
 
 
+def _generator_attribute(name: str) -> Any:
+    """A read-only property that reads ``name`` from the wrapped generator."""
+    return property(lambda self: getattr(self.gen, name), doc="The generator's {}.".format(name))
+
+
 class LegacyCoroutine(Coroutine[Any, Any, _T]):
     """A running ``@coroutine`` generator, presented as a coroutine.
 
@@ -131,7 +136,7 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
                 raise StopIteration(result) from None
             raise
 
-    def throw(  # type: ignore[override]
+    def throw(
         self, typ: Any, val: Any = None, tb: Any = None
     ) -> Any:
         if val is None and tb is None:
@@ -160,21 +165,10 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
     def __await__(self) -> Generator[Any, None, _T]:
         return cast(Generator[Any, None, _T], self)
 
-    @property
-    def gi_frame(self) -> Any:
-        return self.gen.gi_frame
-
-    @property
-    def gi_running(self) -> bool:
-        return bool(self.gen.gi_running)
-
-    @property
-    def gi_code(self) -> Any:
-        return self.gen.gi_code
-
-    @property
-    def gi_yieldfrom(self) -> Any:
-        return self.gen.gi_yieldfrom
+    gi_frame = _generator_attribute("gi_frame")
+    gi_running = _generator_attribute("gi_running")
+    gi_code = _generator_attribute("gi_code")
+    gi_yieldfrom = _generator_attribute("gi_yieldfrom")
 
     # asyncio's repr helpers and debuggers look for either spelling.
     cr_frame = gi_frame
@@ -321,11 +315,11 @@ def _mark_coroutine_function(func: Any) -> None:
         inspect.markcoroutinefunction(func)  # type: ignore[attr-defined]
 
 
-_COROUTINE_TYPES = (
+_COROUTINE_TYPES: Tuple[type, ...] = (
     types.CoroutineType,
     types.GeneratorType,
     collections.abc.Coroutine,
-)  # type: Tuple[type, ...]
+)
 
 
 def iscoroutine(obj: Any) -> bool:
@@ -342,4 +336,3 @@ def iscoroutinefunction(func: Any) -> bool:
     if inspect.iscoroutinefunction(func):
         return True
     return getattr(func, "_is_coroutine", None) is _seam.IS_COROUTINE_MARKER
-

@@ -32,10 +32,11 @@ import collections
 import heapq
 import itertools
 import logging
+import selectors
 import sys
 import threading
 import time
-from typing import Any, Callable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple
 
 from . import _seam, _versions
 from .coroutines import iscoroutine, iscoroutinefunction
@@ -59,7 +60,9 @@ if _versions.HAS_CONTEXTVARS:
     def _new_handle(callback: Any, args: Any, loop: Any, context: Any) -> asyncio.Handle:
         return asyncio.Handle(callback, args, loop, context)
 
-    def _new_timer(when: float, callback: Any, args: Any, loop: Any, context: Any) -> asyncio.TimerHandle:
+    def _new_timer(
+        when: float, callback: Any, args: Any, loop: Any, context: Any
+    ) -> asyncio.TimerHandle:
         return asyncio.TimerHandle(when, callback, args, loop, context)
 
     def _set_origin_tracking(loop: Any, enabled: bool) -> None:
@@ -68,10 +71,12 @@ if _versions.HAS_CONTEXTVARS:
 else:
 
     def _new_handle(callback: Any, args: Any, loop: Any, context: Any) -> asyncio.Handle:
-        return asyncio.Handle(callback, args, loop)  # type: ignore[call-arg]
+        return asyncio.Handle(callback, args, loop)
 
-    def _new_timer(when: float, callback: Any, args: Any, loop: Any, context: Any) -> asyncio.TimerHandle:
-        return asyncio.TimerHandle(when, callback, args, loop)  # type: ignore[call-arg]
+    def _new_timer(
+        when: float, callback: Any, args: Any, loop: Any, context: Any
+    ) -> asyncio.TimerHandle:
+        return asyncio.TimerHandle(when, callback, args, loop)
 
     def _set_origin_tracking(loop: Any, enabled: bool) -> None:
         loop._set_coroutine_wrapper(enabled)
@@ -87,23 +92,50 @@ def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
     future._loop.stop()
 
 
+def _drop_caller_frame(scheduled: Any) -> None:
+    """Drop genloop's own frame from a debug-mode creation traceback, so that
+    it ends at the user's call (``_source_traceback`` is asyncio's)."""
+    if scheduled._source_traceback:
+        del scheduled._source_traceback[-1]
+
+
 def _describe_handle(handle: asyncio.Handle) -> str:
     if isinstance(handle, TaskWakeup):
         return repr(getattr(handle._callback, "__self__", handle))
     return repr(handle)
 
 
-class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
+class EventLoop(asyncio.SelectorEventLoop):
     """An asyncio event loop whose scheduler and tasks are genloop's.
 
     ``create_task`` makes a :class:`genloop.Task`, which runs ``async def``
     coroutines, ``@genloop.coroutine`` generators and plain generators alike.
     """
 
+    if TYPE_CHECKING:
+        # What the standard loop shares (see the module docstring); typeshed
+        # does not declare private names.
+        _ready: Deque[Any]
+        _selector: selectors.BaseSelector
+        _stopping: bool
+        _closed: bool
+        _debug: bool
+        _thread_id: Optional[int]
+        _task_factory: Any
+        _clock_resolution: float
+        _current_handle: Any
+
+        def _check_closed(self) -> None: ...
+        def _check_thread(self) -> None: ...
+        def _process_events(self, event_list: Any) -> None: ...
+        def _write_to_self(self) -> None: ...
+        def _asyncgen_firstiter_hook(self, agen: Any) -> None: ...
+        def _asyncgen_finalizer_hook(self, agen: Any) -> None: ...
+
     def __init__(self, selector: Any = None) -> None:
         super().__init__(selector)
-        self._ready = collections.deque()  # type: collections.deque[Any]
-        self._timers = []  # type: List[_TimerEntry]
+        self._ready: Deque[Any] = collections.deque()
+        self._timers: List[_TimerEntry] = []
         self._timer_order = itertools.count()
         self._cancelled_timers = 0
 
@@ -111,47 +143,46 @@ class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
 
     time = staticmethod(time.monotonic)
 
-    def call_soon(self, callback: Callable[..., Any], *args: Any, context: Any = None) -> asyncio.Handle:
+    def call_soon(  # type: ignore[override]
+        self, callback: Callable[..., Any], *args: Any, context: Any = None
+    ) -> asyncio.Handle:
         if self._closed:
             raise RuntimeError("Event loop is closed")
         if callback.__class__ is TaskWakeup:
             # A task's own wake-up handle: queue it as is (see genloop.tasks).
-            callback._args = args  # type: ignore[attr-defined]
+            callback._args = args
             self._ready.append(callback)
-            return callback  # type: ignore[return-value]
+            return callback
         if self._debug:
             self._check_thread()
             _check_callback(callback, "call_soon")
         handle = _new_handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
+        _drop_caller_frame(handle)
         self._ready.append(handle)
         return handle
 
-    def call_soon_threadsafe(
+    def call_soon_threadsafe(  # type: ignore[override]
         self, callback: Callable[..., Any], *args: Any, context: Any = None
     ) -> asyncio.Handle:
         self._check_closed()
         if self._debug:
             _check_callback(callback, "call_soon_threadsafe")
         handle = _new_handle(callback, args, self, context)
-        if handle._source_traceback:
-            del handle._source_traceback[-1]
+        _drop_caller_frame(handle)
         self._ready.append(handle)
         self._write_to_self()
         return handle
 
-    def call_later(
+    def call_later(  # type: ignore[override]
         self, delay: float, callback: Callable[..., Any], *args: Any, context: Any = None
     ) -> asyncio.TimerHandle:
         if delay is None:
             raise TypeError("delay must not be None: pass a number of seconds")
         timer = self.call_at(self.time() + delay, callback, *args, context=context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
+        _drop_caller_frame(timer)
         return timer
 
-    def call_at(
+    def call_at(  # type: ignore[override]
         self, when: float, callback: Callable[..., Any], *args: Any, context: Any = None
     ) -> asyncio.TimerHandle:
         if when is None:
@@ -161,8 +192,7 @@ class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
             self._check_thread()
             _check_callback(callback, "call_at")
         timer = _new_timer(when, callback, args, self, context)
-        if timer._source_traceback:
-            del timer._source_traceback[-1]
+        _drop_caller_frame(timer)
         heapq.heappush(self._timers, (when, next(self._timer_order), timer))
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
@@ -176,13 +206,14 @@ class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
     def create_future(self) -> "asyncio.Future[Any]":
         return asyncio.Future(loop=self)
 
-    def create_task(self, coro: Any, *, name: Any = None, context: Any = None) -> "asyncio.Task[Any]":
+    def create_task(
+        self, coro: Any, *, name: Any = None, context: Any = None
+    ) -> "asyncio.Task[Any]":
         self._check_closed()
         factory = self._task_factory
         if factory is None:
             task = Task(coro, loop=self, name=name, context=context)
-            if task._source_traceback:
-                del task._source_traceback[-1]
+            _drop_caller_frame(task)
             return task  # type: ignore[return-value]
         if context is None:
             task = factory(self, coro)
@@ -275,7 +306,7 @@ class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
 
         ready = self._ready
         if ready or self._stopping:
-            timeout = 0.0  # type: Optional[float]
+            timeout: Optional[float] = 0.0
         elif timers:
             timeout = min(max(0.0, timers[0][0] - self.time()), MAXIMUM_SELECT_TIMEOUT)
         else:
@@ -321,7 +352,7 @@ class EventLoop(asyncio.SelectorEventLoop):  # type: ignore[misc,valid-type]
                 )
 
     def _drop_cancelled_timers(self) -> None:
-        kept = []  # type: List[_TimerEntry]
+        kept: List[_TimerEntry] = []
         for entry in self._timers:
             if entry[2]._cancelled:
                 entry[2]._scheduled = False  # type: ignore[attr-defined]

@@ -44,7 +44,7 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import types
-from typing import TYPE_CHECKING, Any, List, Optional, Set, TextIO
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Set, TextIO, Tuple
 
 from . import _seam, _versions
 from .coroutines import From, LegacyCoroutine, describe, returned_value
@@ -84,6 +84,10 @@ class TaskWakeup(asyncio.Handle):
 
     __slots__ = ()
 
+    if TYPE_CHECKING:
+        _callback: Callable[..., Any]
+        _args: Tuple[Any, ...]
+
     def __call__(self, future: Optional["asyncio.Future[Any]"]) -> None:
         self._callback(future)
 
@@ -102,7 +106,7 @@ if _versions.HAS_CONTEXTVARS:
 else:
 
     def _make_wakeup(task: "Task", loop: asyncio.AbstractEventLoop, context: Any) -> TaskWakeup:
-        return TaskWakeup(task._wakeup, (None,), loop)  # type: ignore[call-arg]
+        return TaskWakeup(task._wakeup, (None,), loop)
 
     def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
         loop.call_soon(callback, arg)
@@ -144,6 +148,12 @@ class Task(_FutureBase):
     # Don't report "Task was destroyed but it is pending!" when False.
     _log_destroy_pending = True
 
+    if TYPE_CHECKING:
+        # asyncio.Future's private state, which typeshed does not declare.
+        _source_traceback: Optional[List[Any]]
+        _exception: Optional[BaseException]
+        _state: str
+
     def __init__(
         self,
         coro: Any,
@@ -166,13 +176,13 @@ class Task(_FutureBase):
                 "other awaitables".format(coro)
             )
         self._coro = coro
-        self._top = top  # type: Any
-        self._stack = []  # type: List[Any]
+        self._top: Any = top
+        self._stack: List[Any] = []
         self._name = "Task-{}".format(_seam.next_task_number()) if name is None else str(name)
         self._num_cancels_requested = 0
         self._must_cancel = False
-        self._cancel_message = None  # type: Any
-        self._fut_waiter = None  # type: Any
+        self._cancel_message: Any = None
+        self._fut_waiter: Any = None
         self._deliver_result = False
         if context is None and _versions.HAS_CONTEXTVARS:
             context = contextvars.copy_context()
@@ -229,7 +239,7 @@ class Task(_FutureBase):
         if self.done():
             exc = None if self.cancelled() else self._exception
             return _traceback_frames(exc, limit)
-        frames = []  # type: List[types.FrameType]
+        frames: List[types.FrameType] = []
         for coro in self._stack + [self._top]:
             while coro is not None:
                 frame = getattr(coro, "gi_frame", None) or getattr(coro, "cr_frame", None)
@@ -346,22 +356,14 @@ class Task(_FutureBase):
                 exc = None if is_return else error
             else:
                 value = exc = None
-                if yielded is None:
-                    _call_soon(self._loop, self._wakeup_handle, None, self._context)
+                action = self._on_yield(yielded)
+                if action is None:
                     return
-                if getattr(yielded, "_asyncio_future_blocking", None) is not None:
-                    exc = self._wait_for(yielded)
-                    if exc is None:
-                        return
-                    continue
-                sub = self._yielded_other(yielded)
-                if isinstance(sub, BaseException):
-                    exc = sub
-                elif sub is not None:
-                    stack.append(top)
-                    top = self._top = sub
+                if isinstance(action, BaseException):
+                    exc = action
                 else:
-                    return
+                    stack.append(top)
+                    top = self._top = action
                 continue
             # ``top`` finished, with ``value`` or ``exc``: resume its caller.
             if stack:
@@ -392,16 +394,16 @@ class Task(_FutureBase):
                 self._must_cancel = False
         return None
 
-    def _yielded_other(self, yielded: Any) -> Any:
-        """Everything but None and asyncio futures: returns a coroutine to push,
-        an exception to throw in, or None once the task waits."""
+    def _on_yield(self, yielded: Any) -> Any:
+        """Act on what the top coroutine yielded (the yield table): returns a
+        coroutine to push, an exception to throw in, or None once the task
+        waits or is rescheduled."""
         while type(yielded) is From:
             yielded = yielded.value
         if yielded is None:
             _call_soon(self._loop, self._wakeup_handle, None, self._context)
             return None
         if getattr(yielded, "_asyncio_future_blocking", None) is not None:
-            yielded._asyncio_future_blocking = False
             return self._wait_for(yielded)
         sub = _steppable(yielded)
         if sub is not None:
@@ -513,7 +515,7 @@ def _as_future(loop: asyncio.AbstractEventLoop, item: Any) -> Any:
 
 
 def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> List[types.FrameType]:
-    frames = []  # type: List[types.FrameType]
+    frames: List[types.FrameType] = []
     tb = exc.__traceback__ if exc is not None else None
     while tb is not None and (limit is None or len(frames) < limit):
         frames.append(tb.tb_frame)
@@ -527,12 +529,14 @@ def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> T
     return Task(coro, loop=loop, **kwargs)
 
 
-def current_task(loop: Optional[asyncio.AbstractEventLoop] = None) -> Optional[asyncio.Future]:  # type: ignore[type-arg]
+def current_task(
+    loop: Optional[asyncio.AbstractEventLoop] = None,
+) -> "Optional[asyncio.Future[Any]]":
     """The task running on ``loop`` (default: the running loop), on every Python."""
-    return _seam.current_task(loop)  # type: ignore[no-any-return]
+    task: "Optional[asyncio.Future[Any]]" = _seam.current_task(loop)
+    return task
 
 
-def all_tasks(loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[asyncio.Future]:  # type: ignore[type-arg]
+def all_tasks(loop: Optional[asyncio.AbstractEventLoop] = None) -> "Set[asyncio.Future[Any]]":
     """The unfinished tasks of ``loop`` (default: the running loop), on every Python."""
     return _seam.all_tasks(loop)
-
