@@ -1,43 +1,71 @@
-"""A legacy @coroutine program and native async def code under one genloop loop."""
-import asyncio, genloop
+"""A legacy ``@coroutine`` program and native ``async def`` code on one loop.
+
+The legacy half is written as asyncio code of the Python 3.4 era was:
+``yield from``, tornado-style ``result = yield future``, trollius-style
+``From``/``Return``, helper generators without a decorator.  The native half
+awaits the legacy coroutines and the other way round.  The program runs on
+genloop's own loop, then on the stock asyncio loop with genloop's task
+factory, and prints the same results both times.
+"""
+
+import asyncio
+import concurrent.futures
+
+import genloop
+
 
 @genloop.coroutine
-def legacy_add(a, b):
+def fetch_price(item):
+    """Legacy: a decorated generator that waits with ``yield from``."""
     yield from asyncio.sleep(0.01)
-    return a + b
+    return {"apple": 3, "pear": 5}.get(item, 0)
 
-def undecorated(x):
-    r = yield legacy_add(x, 1)
-    return r * 2
 
-async def native(x):
-    v = await legacy_add(x, 10)
-    w = await asyncio.gather(legacy_add(1, 2), native_leaf())
-    return v, w
+def total_price(items):
+    """Legacy: an undecorated helper; ``yield sub()`` runs ``sub`` in place."""
+    total = 0
+    for item in items:
+        total += yield fetch_price(item)
+    raise genloop.Return(total)
 
-async def native_leaf():
+
+async def native_order(items):
+    """Native: awaits a legacy coroutine and gathers mixed ones."""
+    total = await genloop.coroutine(total_price)(items)
+    prices = await asyncio.gather(fetch_price("apple"), native_discount())
+    return total, prices
+
+
+async def native_discount():
     await asyncio.sleep(0)
-    return "leaf"
+    return -1
+
 
 @genloop.coroutine
-def main():
-    a = yield from native(1)
-    b = yield undecorated(5)
+def legacy_main():
+    """Legacy: drives the native code and uses every legacy yield."""
+    order = yield from native_order(["apple", "pear"])
     loop = asyncio.get_event_loop()
-    f = loop.create_future(); loop.call_soon(f.set_result, "tornado")
-    c = yield f
-    d = yield [legacy_add(1, 1), native_leaf()]
-    e = yield {"x": legacy_add(2, 2)}
-    g = yield genloop.From(legacy_add(3, 3))
-    import concurrent.futures
-    with concurrent.futures.ThreadPoolExecutor(1) as ex:
-        h = yield ex.submit(lambda: "thread")
-    try:
-        yield 42
-    except RuntimeError as exc:
-        bad = str(exc)[:25]
-    return a, b, c, d, e, g, h, bad, asyncio.iscoroutinefunction(main)
+    future = loop.create_future()
+    loop.call_soon(future.set_result, "paid")
+    status = yield future  # tornado style: the result comes back
+    both = yield [fetch_price("pear"), native_discount()]
+    by_name = yield {"apple": fetch_price("apple")}
+    trollius = yield genloop.From(fetch_price("pear"))
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        from_thread = yield pool.submit(sum, [1, 2, 3])
+    return order, status, both, by_name, trollius, from_thread
 
-print(genloop.run(main()))
-loop = asyncio.new_event_loop(); loop.set_task_factory(genloop.task_factory)
-print(loop.run_until_complete(main())); loop.close()
+
+def main():
+    print("genloop loop:      ", genloop.run(legacy_main()))
+    loop = asyncio.new_event_loop()
+    loop.set_task_factory(genloop.task_factory)
+    try:
+        print("stock loop+factory:", loop.run_until_complete(legacy_main()))
+    finally:
+        loop.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -23,6 +23,7 @@ import sys
 import traceback
 import types
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Coroutine,
@@ -159,8 +160,8 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
     def __next__(self) -> Any:
         return self.send(None)
 
-    def __iter__(self) -> "LegacyCoroutine[_T]":
-        return self
+    def __iter__(self) -> Generator[Any, None, _T]:
+        return self.__await__()
 
     def __await__(self) -> Generator[Any, None, _T]:
         return cast(Generator[Any, None, _T], self)
@@ -254,23 +255,7 @@ def _await_result(result: Any) -> Generator[Any, Any, Any]:
     return result
 
 
-@overload
-def coroutine(
-    func: Callable[..., Generator[Any, Any, _T]]
-) -> Callable[..., LegacyCoroutine[_T]]: ...
-
-
-@overload
-def coroutine(
-    func: Callable[..., Coroutine[Any, Any, _T]]
-) -> Callable[..., Coroutine[Any, Any, _T]]: ...
-
-
-@overload
-def coroutine(func: Callable[..., Any]) -> Callable[..., LegacyCoroutine[Any]]: ...
-
-
-def coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
+def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a generator function as a legacy coroutine (``asyncio.coroutine``).
 
     A generator function is flagged with ``types.coroutine`` and its calls
@@ -306,6 +291,32 @@ def coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
     _mark_coroutine_function(legacy_coroutine_function)
     return legacy_coroutine_function
+
+
+if TYPE_CHECKING:
+    from typing import ParamSpec
+
+    _P = ParamSpec("_P")
+
+    # The decorator keeps the parameters and gives the coroutine's result type.
+
+    @overload
+    def coroutine(
+        func: Callable[_P, Generator[Any, Any, _T]]
+    ) -> Callable[_P, LegacyCoroutine[_T]]: ...
+
+    @overload
+    def coroutine(  # type: ignore[overload-overlap]  # the first match wins
+        func: Callable[_P, Coroutine[Any, Any, _T]]
+    ) -> Callable[_P, Coroutine[Any, Any, _T]]: ...
+
+    @overload
+    def coroutine(func: Callable[_P, _T]) -> Callable[_P, LegacyCoroutine[_T]]: ...
+
+    def coroutine(func: Callable[..., Any]) -> Callable[..., Any]: ...
+
+else:
+    coroutine = _coroutine
 
 
 def _mark_coroutine_function(func: Any) -> None:
