@@ -31,7 +31,10 @@ _OptionalLoop = Optional[asyncio.AbstractEventLoop]
 get_running_loop_or_none: Callable[[], _OptionalLoop] = asyncio.events._get_running_loop
 set_running_loop: Callable[[_OptionalLoop], None] = asyncio.events._set_running_loop
 
-#: asyncio's own task-name counter, so genloop and stock tasks never share a name.
+#: The task-name counter of asyncio's pure-Python Task.  CPython's C Task
+#: counts separately, so a stock task made with ``asyncio.Task()`` on the
+#: same loop may share a default name with a genloop task (as a pure-Python
+#: and a C task may in asyncio itself).
 next_task_number: Callable[[], int] = getattr(
     asyncio.tasks, "_task_name_counter", itertools.count(1).__next__
 )

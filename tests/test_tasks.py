@@ -1,0 +1,626 @@
+"""genloop.Task: every row of the yield table, the trampoline, and the
+asyncio Task API of the running Python."""
+
+import asyncio
+import concurrent.futures
+import gc
+import io
+import sys
+
+import pytest
+
+import genloop
+from genloop import _versions
+
+if _versions.HAS_CONTEXTVARS:
+    import contextvars
+
+    request_id = contextvars.ContextVar("request_id", default="unset")
+
+
+def run(loop, coro_or_future):
+    """Run to completion; a coroutine (plain generators included: the stock
+    loop refuses those in run_until_complete on 3.12+) becomes a task first."""
+    if not asyncio.isfuture(coro_or_future):
+        coro_or_future = loop.create_task(coro_or_future)
+    return loop.run_until_complete(coro_or_future)
+
+
+def resolved_soon(loop, value=None, error=None):
+    """A future that the loop resolves on its next iteration."""
+    future = loop.create_future()
+    if error is None:
+        loop.call_soon(future.set_result, value)
+    else:
+        loop.call_soon(future.set_exception, error)
+    return future
+
+
+# -- the yield table ----------------------------------------------------------
+
+
+def test_bare_yield_gives_other_tasks_one_turn(loop):
+    order = []
+
+    def worker(name):
+        for step in range(3):
+            order.append((name, step))
+            yield
+
+    run(loop, asyncio.gather(loop.create_task(worker("a")), loop.create_task(worker("b"))))
+    assert order == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
+
+
+def test_yield_from_and_await_a_future_get_its_result(loop):
+    @genloop.coroutine
+    def legacy():
+        return (yield from resolved_soon(loop, "legacy"))
+
+    async def native():
+        return await resolved_soon(loop, "native")
+
+    assert run(loop, legacy()) == "legacy"
+    assert run(loop, native()) == "native"
+
+
+def test_tornado_style_yield_future_sends_the_result_back(loop):
+    def tornado_style():
+        first = yield resolved_soon(loop, 1)
+        second = yield resolved_soon(loop, 2)
+        return first + second
+
+    assert run(loop, tornado_style()) == 3
+
+
+def test_tornado_style_yield_of_a_failed_future_raises_in_the_coroutine(loop):
+    def tornado_style():
+        try:
+            yield resolved_soon(loop, error=KeyError("lost"))
+        except KeyError as exc:
+            return "caught {}".format(exc)
+
+    assert run(loop, tornado_style()) == "caught 'lost'"
+
+
+def test_yield_sub_runs_it_inside_the_same_task_without_a_loop_round_trip(loop):
+    seen = {}
+
+    def sub(x):
+        seen["task"] = genloop.current_task(loop)
+        seen["tasks"] = len(genloop.all_tasks(loop))
+        return x * 2
+        yield  # a generator that finishes without blocking
+
+    def main():
+        loop.call_soon(seen.setdefault, "callback ran", True)
+        result = yield sub(21)
+        seen["callback ran before sub returned"] = "callback ran" in seen
+        seen["main task"] = genloop.current_task(loop)
+        return result
+
+    assert run(loop, main()) == 42
+    assert seen["task"] is seen["main task"]
+    assert seen["tasks"] == 1
+    assert seen["callback ran before sub returned"] is False
+
+
+@pytest.mark.parametrize("style", ["generator", "legacy", "native"])
+def test_result_equals_yield_sub_for_every_kind_of_coroutine(loop, style):
+    def generator():
+        yield from asyncio.sleep(0)
+        return style
+
+    async def native():
+        await asyncio.sleep(0)
+        return style
+
+    subs = {"generator": generator, "legacy": genloop.coroutine(generator), "native": native}
+
+    def main():
+        return (yield subs[style]())
+
+    assert run(loop, main()) == style
+
+
+def test_from_is_treated_as_what_it_wraps(loop):
+    def trollius_style():
+        slept = yield genloop.From(asyncio.sleep(0, result="slept"))
+        got = yield genloop.From(resolved_soon(loop, "future"))
+        raise genloop.Return((slept, got))
+
+    assert run(loop, trollius_style()) == ("slept", "future")
+
+
+def test_an_awaitable_object_is_awaited(loop):
+    class Ticket(object):
+        def __await__(self):
+            return (yield from asyncio.sleep(0, result="admitted").__await__())
+
+    def main():
+        return (yield Ticket())
+
+    assert run(loop, main()) == "admitted"
+
+
+def test_a_concurrent_future_is_waited_for(loop):
+    def main(pool):
+        return (yield pool.submit(sum, [1, 2, 3]))
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        assert run(loop, main(pool)) == 6
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_list_or_tuple_is_waited_for_as_a_whole(loop, container):
+    def main():
+        items = container([asyncio.sleep(0, result=1), resolved_soon(loop, 2), native_three()])
+        return (yield items)
+
+    assert run(loop, main()) == [1, 2, 3]
+
+
+async def native_three():
+    return 3
+
+
+def test_a_dict_is_waited_for_and_keeps_its_keys(loop):
+    def main():
+        return (yield {"a": resolved_soon(loop, 1), "b": native_three()})
+
+    assert run(loop, main()) == {"a": 1, "b": 3}
+
+
+def test_empty_containers_give_empty_results(loop):
+    def main():
+        return (yield []), (yield {})
+
+    assert run(loop, main()) == ([], {})
+
+
+def test_a_failure_in_a_yielded_list_raises_in_the_coroutine(loop):
+    def main():
+        try:
+            yield [resolved_soon(loop, 1), resolved_soon(loop, error=ValueError("bad"))]
+        except ValueError as exc:
+            return str(exc)
+
+    assert run(loop, main()) == "bad"
+
+
+def test_a_bad_yield_raises_in_the_coroutine_naming_it_and_what_is_accepted(loop):
+    def main():
+        try:
+            yield 42
+        except RuntimeError as exc:
+            return str(exc)
+
+    message = run(loop, main())
+    assert message.startswith("Task got bad yield: 42.")
+    for accepted in ("None", "asyncio future", "generator or coroutine", "From(x)",
+                     "__await__", "concurrent.futures.Future", "list, tuple or dict"):
+        assert accepted in message
+
+
+def test_yielding_a_coroutine_function_hints_to_call_it(loop):
+    def main():
+        yield native_three
+
+    with pytest.raises(RuntimeError, match="a coroutine function: call it"):
+        run(loop, main())
+
+
+def test_an_uncaught_bad_yield_fails_the_task(loop):
+    def main():
+        yield "text"
+
+    with pytest.raises(RuntimeError, match="bad yield: 'text'"):
+        run(loop, main())
+
+
+@pytest.mark.parametrize("how", ["return", "Return", "StopIteration"])
+def test_a_sub_coroutine_return_value_reaches_its_caller(loop, how):
+    def sub():
+        yield
+        if how == "Return":
+            raise genloop.Return("value")
+        if how == "StopIteration":
+            raise StopIteration("value")
+        return "value"
+
+    def main():
+        return (yield sub())
+
+    if how == "StopIteration" and sys.version_info < (3, 7):
+        with pytest.warns(DeprecationWarning):
+            assert run(loop, main()) == "value"
+    else:
+        assert run(loop, main()) == "value"
+
+
+def test_an_exception_travels_up_the_trampoline_to_a_caller_that_catches_it(loop):
+    def innermost():
+        yield
+        raise LookupError("deep")
+
+    def middle():
+        yield innermost()
+
+    def main():
+        try:
+            yield middle()
+        except LookupError as exc:
+            return "caught {}".format(exc)
+
+    assert run(loop, main()) == "caught deep"
+
+
+def test_an_uncaught_exception_becomes_the_task_exception(loop):
+    def main():
+        yield
+        raise ZeroDivisionError("nope")
+
+    task = loop.create_task(main())
+    with pytest.raises(ZeroDivisionError):
+        run(loop, task)
+    assert isinstance(task.exception(), ZeroDivisionError)
+
+
+def test_keyboard_interrupt_leaves_run_until_complete(loop):
+    def main():
+        yield
+        raise KeyboardInterrupt
+
+    task = loop.create_task(main())
+    with pytest.raises(KeyboardInterrupt):
+        run(loop, task)
+    assert task.done()
+
+
+# -- cancellation -------------------------------------------------------------
+
+
+def test_cancel_reaches_the_innermost_trampolined_generator(loop):
+    events = []
+    blocker = loop.create_future()
+
+    def innermost():
+        try:
+            yield from blocker
+        except asyncio.CancelledError:
+            events.append("innermost cancelled")
+            raise
+
+    def outer():
+        try:
+            yield innermost()
+        except asyncio.CancelledError:
+            events.append("outer cancelled")
+            raise
+
+    task = loop.create_task(outer())
+    run(loop, asyncio.sleep(0))
+    assert task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        run(loop, task)
+    assert events == ["innermost cancelled", "outer cancelled"]
+    assert task.cancelled()
+    assert blocker.cancelled()
+
+
+def test_cancellation_is_thrown_with_one_argument(loop):
+    """L25: the three-argument throw() is deprecated since 3.12."""
+    calls = []
+
+    class RecordingCoroutine(object):
+        def send(self, value):
+            return None
+
+        def throw(self, *args):
+            calls.append(args)
+            raise args[0]
+
+        def close(self):
+            pass
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            return self.send(None)
+
+    import collections.abc
+    collections.abc.Generator.register(RecordingCoroutine)
+    task = genloop.Task(RecordingCoroutine(), loop=loop)
+    run(loop, asyncio.sleep(0))
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        run(loop, task)
+    assert len(calls) == 1 and len(calls[0]) == 1
+    assert isinstance(calls[0][0], asyncio.CancelledError)
+
+
+def test_cancel_before_the_first_step_never_runs_the_body(loop):
+    started = []
+
+    async def main():
+        started.append(True)
+
+    task = loop.create_task(main())
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        run(loop, task)
+    assert started == []
+
+
+def test_a_coroutine_may_refuse_cancellation(loop):
+    def stubborn():
+        try:
+            yield from loop.create_future()
+        except asyncio.CancelledError:
+            return "kept going"
+
+    task = loop.create_task(stubborn())
+    run(loop, asyncio.sleep(0))
+    task.cancel()
+    assert run(loop, task) == "kept going"
+    assert not task.cancelled()
+
+
+def test_cancel_of_a_done_task_returns_false(loop):
+    task = loop.create_task(native_three())
+    run(loop, task)
+    assert task.cancel() is False
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCEL_MESSAGE, reason="cancel(msg) is 3.9+")
+def test_cancel_message_reaches_the_coroutine(loop):
+    def main():
+        try:
+            yield from loop.create_future()
+        except asyncio.CancelledError as exc:
+            return exc.args
+
+    task = loop.create_task(main())
+    run(loop, asyncio.sleep(0))
+    task.cancel("shutting down")
+    assert run(loop, task) == ("shutting down",)
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCELLING, reason="cancelling()/uncancel() are 3.11+")
+def test_cancelling_counts_requests_and_uncancel_takes_them_back(loop):
+    task = loop.create_task(asyncio.sleep(10))
+    assert task.cancelling() == 0
+    task.cancel()
+    task.cancel()
+    assert task.cancelling() == 2
+    assert task.uncancel() == 1
+    with pytest.raises(asyncio.CancelledError):
+        run(loop, task)
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCELLING, reason="asyncio.timeout is 3.11+")
+def test_asyncio_timeout_cancels_and_uncancels_a_legacy_coroutine(loop):
+    @genloop.coroutine
+    def slow():
+        yield from asyncio.sleep(10)
+
+    async def main():
+        try:
+            async with asyncio.timeout(0.01):
+                await slow()
+        except TimeoutError:
+            return asyncio.current_task().cancelling()
+
+    assert run(loop, main()) == 0
+
+
+# -- the Task API -------------------------------------------------------------
+
+
+def test_default_names_are_numbered(loop_kind, loop):
+    if loop_kind == "stock+factory" and sys.version_info[:3] == (3, 13, 0):
+        pytest.skip("3.13.0's create_task() calls set_name(None) on every task a factory makes")
+    tasks = [loop.create_task(native_three()), genloop.Task(native_three(), loop=loop)]
+    names = [task.get_name() for task in tasks]
+    assert all(name.startswith("Task-") for name in names)
+    assert names[0] != names[1]
+    run(loop, asyncio.gather(*tasks))
+
+
+def test_names_can_be_given_and_are_in_repr(loop):
+    task = loop.create_task(native_three())
+    task.set_name("fetcher")
+    assert task.get_name() == "fetcher"
+    assert "name='fetcher'" in repr(task)
+    assert "native_three" in repr(task)
+    named = genloop.Task(native_three(), loop=loop, name="given")
+    assert named.get_name() == "given"
+    run(loop, asyncio.gather(task, named))
+    assert "result=3" in repr(task)
+
+
+def test_get_coro_returns_what_was_given(loop):
+    coro = genloop.coroutine(lambda: 1)()
+    task = loop.create_task(coro)
+    assert task.get_coro() is coro
+    run(loop, task)
+
+
+def test_set_result_and_set_exception_are_refused(loop):
+    task = loop.create_task(native_three())
+    with pytest.raises(RuntimeError, match="does not support set_result"):
+        task.set_result(1)
+    with pytest.raises(RuntimeError, match="does not support set_exception"):
+        task.set_exception(ValueError())
+    run(loop, task)
+
+
+def test_current_task_and_all_tasks_see_the_task(loop):
+    seen = {}
+
+    async def main():
+        seen["current"] = genloop.current_task()
+        seen["all"] = genloop.all_tasks()
+        if _versions.HAS_TASK_FUNCTIONS:
+            seen["asyncio current"] = asyncio.current_task()
+            seen["asyncio all"] = asyncio.all_tasks()
+
+    task = loop.create_task(main())
+    run(loop, task)
+    assert seen["current"] is task
+    assert task in seen["all"]
+    if _versions.HAS_TASK_FUNCTIONS:
+        assert seen["asyncio current"] is task
+        assert task in seen["asyncio all"]
+    assert task not in genloop.all_tasks(loop)
+
+
+@pytest.mark.skipif(not _versions.HAS_CONTEXTVARS, reason="contextvars is 3.7+")
+def test_each_task_runs_in_a_copy_of_the_creating_context(loop):
+    async def set_and_read(value):
+        request_id.set(value)
+        await asyncio.sleep(0)
+        return request_id.get()
+
+    request_id.set("outer")
+    try:
+        results = run(loop, asyncio.gather(set_and_read("a"), set_and_read("b")))
+        assert results == ["a", "b"]
+        assert request_id.get() == "outer"
+    finally:
+        request_id.set("unset")
+
+
+@pytest.mark.skipif(not _versions.HAS_TASK_CONTEXT_ARG, reason="context= is 3.11+")
+def test_a_task_runs_in_the_context_it_is_given(loop):
+    context = contextvars.copy_context()
+    context.run(request_id.set, "given")
+
+    async def read():
+        return request_id.get()
+
+    task = loop.create_task(read(), context=context)
+    assert task.get_context() is context
+    assert run(loop, task) == "given"
+    assert run(loop, genloop.Task(read(), loop=loop, context=context)) == "given"
+
+
+def test_get_stack_shows_the_whole_trampoline(loop):
+    blocker = loop.create_future()
+
+    @genloop.coroutine
+    def leaf():
+        yield from blocker
+
+    def middle():
+        yield from leaf()
+
+    async def native_layer():
+        await genloop.coroutine(middle)()
+
+    def outer():
+        yield native_layer()
+
+    task = loop.create_task(outer())
+    run(loop, asyncio.sleep(0))
+    stack = task.get_stack()
+    # PyPy also shows the frame of Future.__await__, which is Python code there.
+    names = [frame.f_code.co_name for frame in stack if frame.f_code.co_filename == __file__]
+    assert names == ["outer", "native_layer", "middle", "leaf"]
+    assert task.get_stack(limit=1) == stack[-1:]
+    out = io.StringIO()
+    task.print_stack(file=out)
+    assert "leaf" in out.getvalue() and "outer" in out.getvalue()
+    blocker.set_result(None)
+    run(loop, task)
+
+
+def test_get_stack_of_a_failed_task_shows_the_traceback(loop):
+    def fails():
+        yield
+        raise ValueError
+
+    task = loop.create_task(fails())
+    with pytest.raises(ValueError):
+        run(loop, task)
+    assert "fails" in [frame.f_code.co_name for frame in task.get_stack()]
+
+
+def test_a_pending_task_destroyed_is_reported(loop, reported_errors):
+    async def blocked():
+        await loop.create_future()
+
+    task = loop.create_task(blocked())
+    run(loop, asyncio.sleep(0))
+    del task
+    gc.collect()
+    messages = [context["message"] for context in reported_errors.take()]
+    assert messages == ["Task was destroyed but it is pending!"]
+
+
+def test_an_exception_never_retrieved_is_reported(loop, reported_errors):
+    async def fails():
+        raise ValueError("unseen")
+
+    task = loop.create_task(fails())
+    run(loop, asyncio.sleep(0))
+    assert task.done()
+    del task
+    gc.collect()
+    contexts = reported_errors.take()
+    assert [c["message"] for c in contexts] == ["Task exception was never retrieved"]
+    assert isinstance(contexts[0]["exception"], ValueError)
+
+
+@pytest.mark.skipif(not _versions.HAS_EAGER_START, reason="eager tasks are 3.12+")
+def test_eager_start_runs_until_the_first_block(loop):
+    async def main():
+        task = genloop.Task(native_three(), loop=loop, eager_start=True)
+        return task.done(), await task
+
+    assert run(loop, main()) == (True, 3)
+
+
+def test_task_factory_puts_the_engine_on_the_stock_loop():
+    stock = asyncio.new_event_loop()
+    try:
+        stock.set_task_factory(genloop.task_factory)
+        task = stock.create_task(native_three())
+        assert type(task) is genloop.Task
+        assert stock.run_until_complete(task) == 3
+    finally:
+        stock.close()
+
+
+# -- bad input ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("not_a_coroutine", [42, native_three, None])
+def test_a_task_needs_a_coroutine(loop, not_a_coroutine):
+    with pytest.raises(TypeError, match="a coroutine was expected") as info:
+        genloop.Task(not_a_coroutine, loop=loop)
+    assert "call the coroutine function" in str(info.value)
+    with pytest.raises(TypeError, match="a coroutine was expected"):
+        loop.create_task(not_a_coroutine)
+
+
+def test_a_future_of_another_loop_is_refused(loop):
+    other = asyncio.new_event_loop()
+    try:
+        foreign = other.create_future()
+
+        def main():
+            yield from foreign
+
+        with pytest.raises(RuntimeError, match="attached to a different loop"):
+            run(loop, main())
+    finally:
+        other.close()
+
+
+def test_a_task_cannot_await_itself(loop):
+    async def main():
+        await genloop.current_task()
+
+    with pytest.raises(RuntimeError, match="cannot await on itself"):
+        run(loop, main())
