@@ -455,10 +455,11 @@ def _steppable(coro: Any) -> Any:
     """The object the engine sends values to for ``coro``, or None if
     ``coro`` is not a coroutine (a legacy coroutine is driven through its
     generator directly)."""
+    if type(coro) in _STEPPABLE_TYPES:
+        # Checked first: isinstance() against the ABCs below is slow.
+        return coro
     if isinstance(coro, LegacyCoroutine):
         return coro.gen
-    if isinstance(coro, _STEPPABLE_TYPES):
-        return coro
     if isinstance(coro, (collections.abc.Coroutine, collections.abc.Generator)):
         return coro
     return None

@@ -126,4 +126,3 @@ class VirtualClock(object):
 def clock(loop):
     """Virtual time on ``loop``."""
     return VirtualClock(loop)
-
