@@ -95,19 +95,33 @@ class From(object):
         return "From({!r})".format(self.value)
 
 
-def returned_value(exc: BaseException) -> Tuple[bool, Any]:
-    """Whether ``exc`` is a legacy way of returning, and the value returned.
+def returned_value(exc: BaseException, gen: Any) -> Tuple[bool, Any]:
+    """Whether ``exc``, raised by stepping generator ``gen``, is a legacy way
+    of returning from ``gen``, and the value returned.
 
-    ``Return(v)`` returns ``v``; so does the ``RuntimeError`` that PEP 479
-    makes of ``raise StopIteration(v)`` inside a generator (3.7+).
+    ``Return(v)`` returns ``v`` (tornado and trollius accepted it from any
+    depth).  So does the ``RuntimeError`` that PEP 479 (3.7+) makes of
+    ``raise StopIteration(v)``, but only when ``gen`` itself raised it: a
+    StopIteration from a generator ``gen`` called stays an error, as in
+    asyncio, and so does one from an ``async def`` coroutine.
     """
     if isinstance(exc, Return):
         return True, exc.value
-    if type(exc) is RuntimeError:
+    if type(exc) is RuntimeError and str(exc) == "generator raised StopIteration":
         cause = exc.__cause__
-        if isinstance(cause, StopIteration) and str(exc).endswith("raised StopIteration"):
+        if isinstance(cause, StopIteration) and _raised_in(cause, gen):
             return True, cause.value
     return False, None
+
+
+def _raised_in(exc: BaseException, gen: Any) -> bool:
+    """Whether ``exc`` was raised by the code of generator ``gen`` itself."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code is getattr(gen, "gi_code", None)
 
 
 def _generator_attribute(name: str) -> Any:
@@ -132,7 +146,7 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
         try:
             return self.gen.send(value)
         except (Return, RuntimeError) as exc:
-            is_return, result = returned_value(exc)
+            is_return, result = returned_value(exc, self.gen)
             if is_return:
                 raise StopIteration(result) from None
             raise
@@ -149,7 +163,7 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
         try:
             return self.gen.throw(exc)
         except (Return, RuntimeError) as raised:
-            is_return, result = returned_value(raised)
+            is_return, result = returned_value(raised, self.gen)
             if is_return:
                 raise StopIteration(result) from None
             raise

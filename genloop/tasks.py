@@ -352,7 +352,7 @@ class Task(_FutureBase):
                 _FutureBase.set_exception(self, fatal)
                 raise
             except BaseException as error:
-                is_return, value = returned_value(error)
+                is_return, value = returned_value(error, top)
                 exc = None if is_return else error
             else:
                 value = exc = None

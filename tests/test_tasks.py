@@ -134,7 +134,7 @@ def test_from_is_treated_as_what_it_wraps(loop):
 def test_an_awaitable_object_is_awaited(loop):
     class Ticket(object):
         def __await__(self):
-            return (yield from asyncio.sleep(0, result="admitted").__await__())
+            return (yield from resolved_soon(loop, "admitted"))
 
     def main():
         return (yield Ticket())
@@ -235,6 +235,33 @@ def test_a_sub_coroutine_return_value_reaches_its_caller(loop, how):
             assert run(loop, main()) == "value"
     else:
         assert run(loop, main()) == "value"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 7), reason="PEP 479 is the default from 3.7")
+def test_stop_iteration_from_a_generator_yielded_from_stays_an_error(loop):
+    """Only the generator the engine steps may return by raising StopIteration;
+    from deeper down it is PEP 479's RuntimeError, as in asyncio."""
+    continued = []
+
+    def inner():
+        yield
+        raise StopIteration(5)
+
+    def outer():
+        value = yield from inner()
+        continued.append(value)
+
+    with pytest.raises(RuntimeError, match="generator raised StopIteration"):
+        run(loop, outer())
+    assert continued == []
+
+
+def test_stop_iteration_from_async_def_is_an_error(loop):
+    async def native():
+        raise StopIteration(7)
+
+    with pytest.raises(RuntimeError, match="coroutine raised StopIteration"):
+        run(loop, native())
 
 
 def test_an_exception_travels_up_the_trampoline_to_a_caller_that_catches_it(loop):
