@@ -135,6 +135,9 @@ class EventLoop(asyncio.SelectorEventLoop):
     def __init__(self, selector: Any = None) -> None:
         super().__init__(selector)
         self._ready: Deque[Any] = collections.deque()
+        #: Where this loop's tasks put their wake-up handle for a plain
+        #: reschedule, without a call_soon() (see genloop.tasks).
+        self._wakeup_queue = self._ready
         self._timers: List[_TimerEntry] = []
         self._timer_order = itertools.count()
         self._cancelled_timers = 0
@@ -150,6 +153,8 @@ class EventLoop(asyncio.SelectorEventLoop):
             raise RuntimeError("Event loop is closed")
         if callback.__class__ is TaskWakeup:
             # A task's own wake-up handle: queue it as is (see genloop.tasks).
+            if self._debug:
+                self._check_thread()
             callback._args = args
             self._ready.append(callback)
             return callback

@@ -72,6 +72,9 @@ ACCEPTED_YIELDS = (
 
 _PENDING = "PENDING"
 
+#: The wake-up handle's arguments for a plain reschedule (no future).
+_NO_FUTURE = (None,)
+
 
 class TaskWakeup(asyncio.Handle):
     """The reusable handle that resumes one task.
@@ -188,6 +191,7 @@ class Task(_FutureBase):
             context = contextvars.copy_context()
         self._context = context
         self._wakeup_handle = _make_wakeup(self, self._loop, context)
+        self._wakeup_queue = getattr(self._loop, "_wakeup_queue", None)
         if eager_start and self._loop.is_running():
             self._eager_start()
         else:
@@ -302,19 +306,18 @@ class Task(_FutureBase):
                 _seam.register_task(self)
 
     def _wakeup(self, future: Optional["asyncio.Future[Any]"]) -> None:
-        """Resume after ``future`` finished (or after a plain reschedule)."""
-        if future is None:
-            self._step(None, None)
-            return
-        try:
-            value = future.result()
-        except BaseException as exc:
-            self._step(exc, None)
-        else:
-            self._step(None, value if self._deliver_result else None)
-        self = None  # type: ignore[assignment]  # break cycles
-
-    def _step(self, exc: Optional[BaseException], value: Any) -> None:
+        """One step: resume after ``future`` finished (None after a plain
+        reschedule), with the task as the loop's current task."""
+        exc: Optional[BaseException] = None
+        value = None
+        if future is not None:
+            try:
+                value = future.result()
+            except BaseException as error:
+                exc = error
+            else:
+                if not self._deliver_result:
+                    value = None
         if self._state != _PENDING:
             raise asyncio.InvalidStateError(
                 "_step(): already done: {!r}, {!r}".format(self, exc)
@@ -331,6 +334,17 @@ class Task(_FutureBase):
         finally:
             _seam.leave_task(loop, self)
             self = None  # type: ignore[assignment]  # break cycles
+
+    def _reschedule(self) -> None:
+        """Wake up on the next loop iteration (a bare ``yield``).  On
+        genloop's loop, outside debug mode, the wake-up handle goes straight
+        onto the ready queue."""
+        queue = self._wakeup_queue
+        if queue is not None and not self._loop.get_debug():
+            self._wakeup_handle._args = _NO_FUTURE
+            queue.append(self._wakeup_handle)
+        else:
+            _call_soon(self._loop, self._wakeup_handle, None, self._context)
 
     def _resume(self, exc: Optional[BaseException], value: Any) -> None:
         """Drive the coroutine stack until the top one blocks or all are done."""
@@ -356,6 +370,9 @@ class Task(_FutureBase):
                 exc = None if is_return else error
             else:
                 value = exc = None
+                if yielded is None:
+                    self._reschedule()
+                    return
                 action = self._on_yield(yielded)
                 if action is None:
                     return
@@ -401,7 +418,7 @@ class Task(_FutureBase):
         while type(yielded) is From:
             yielded = yielded.value
         if yielded is None:
-            _call_soon(self._loop, self._wakeup_handle, None, self._context)
+            self._reschedule()
             return None
         if getattr(yielded, "_asyncio_future_blocking", None) is not None:
             return self._wait_for(yielded)

@@ -651,3 +651,33 @@ def test_a_task_cannot_await_itself(loop):
 
     with pytest.raises(RuntimeError, match="cannot await on itself"):
         run(loop, main())
+
+
+def test_debug_mode_refuses_to_wake_a_task_from_another_thread(loop):
+    """Resolving a future from the wrong thread schedules the task's wake-up
+    from there: asyncio's debug mode catches it, and so must genloop's fast
+    path for wake-up handles."""
+    import threading
+
+    loop.set_debug(True)
+    future = loop.create_future()
+    errors = []
+
+    def wrong_thread():
+        try:
+            future.set_result(1)
+        except RuntimeError as exc:
+            errors.append(str(exc))
+        loop.call_soon_threadsafe(loop.stop)
+
+    async def waiter():
+        await future
+
+    thread = threading.Thread(target=wrong_thread)
+    task = loop.create_task(waiter())
+    loop.call_soon(thread.start)  # once the task waits for the future
+    loop.run_forever()
+    thread.join()
+    assert len(errors) == 1 and "thread" in errors[0]
+    # The refused wake-up leaves the task waiting for good.
+    task._log_destroy_pending = False
