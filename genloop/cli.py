@@ -14,7 +14,7 @@ import os
 import runpy
 import sys
 import traceback
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from . import __version__
 from .runners import EventLoopPolicy
@@ -50,17 +50,31 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``genloop`` console script; returns the exit status."""
     parser = _parser()
-    options = parser.parse_args(argv)
+    own_args, module_args = _split_module_args(list(sys.argv[1:] if argv is None else argv))
+    options = parser.parse_args(own_args)
     if options.command != "run":
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if options.module is not None:
-        # With -m, every positional word belongs to the program.
-        program_args = [options.target] + options.args if options.target else options.args
-        return _run(options.module, program_args, is_module=True, debug=options.debug)
+        return _run(options.module, module_args, is_module=True, debug=options.debug)
     if options.target is None:
         parser.error("run: give a SCRIPT to run, or -m MODULE")
     return _run(options.target, options.args, is_module=False, debug=options.debug)
+
+
+def _split_module_args(argv: List[str]) -> Tuple[List[str], List[str]]:
+    """Split ``run [options] -m MODULE args...`` after MODULE: as with
+    ``python -m``, every word after it is the program's, options included."""
+    if not argv or argv[0] != "run":
+        return argv, []
+    for index, word in enumerate(argv[1:], start=1):
+        if word == "-m":
+            return argv[: index + 2], argv[index + 2:]
+        if word.startswith("-m"):
+            return argv[: index + 1], argv[index + 1:]
+        if not word.startswith("-"):
+            break
+    return argv, []
 
 
 def _run(target: str, args: List[str], *, is_module: bool, debug: bool) -> int:
@@ -85,7 +99,7 @@ def _run(target: str, args: List[str], *, is_module: bool, debug: bool) -> int:
         return _exit_status(exit_.code)
     except SyntaxError as exc:
         sys.stderr.write("genloop run: syntax error in {}\n".format(exc.filename or target))
-        traceback.print_exception(SyntaxError, exc, None)
+        _print_user_traceback(exc)
         return 1
     except BaseException as exc:  # the program failed: report it as Python would
         _print_user_traceback(exc)

@@ -7,18 +7,13 @@ for this interpreter (under tox: the built package, never the checkout).
 Outputs are compared after :func:`normalise` (see compat/README.md).
 """
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from childprocess import run_python
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "compat" / "cases"
-
-#: Seconds one case may run before it counts as hung.
-CASE_TIMEOUT = 30
 
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT = re.compile(r"(?<![\w.])[-+]?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])")
@@ -61,35 +56,9 @@ def test_normalise_hides_addresses_floats_and_trailing_whitespace():
     assert normalise(raw) == "<Task at 0x...> took <float> s, <float> left\nversion 3\n"
 
 
-def _run_case(case):
-    env = dict(os.environ)
-    # Keep the checkout clean: no __pycache__ next to the case files.
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONIOENCODING"] = "utf-8"
-    process = subprocess.Popen(
-        [sys.executable, case.name],
-        cwd=str(case.parent),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        universal_newlines=True,
-    )
-    try:
-        stdout, stderr = process.communicate(timeout=CASE_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        stdout, stderr = process.communicate()
-        pytest.fail(
-            "{} did not finish within {} s\n--- stdout ---\n{}\n--- stderr ---\n{}".format(
-                case.name, CASE_TIMEOUT, stdout, stderr
-            )
-        )
-    return process.returncode, stdout, stderr
-
-
 @pytest.mark.parametrize("case", CASES, ids=[path.stem for path in CASES])
 def test_case_prints_its_expected_output(case):
-    returncode, stdout, stderr = _run_case(case)
+    returncode, stdout, stderr = run_python([case.name], cwd=case.parent)
     assert returncode == 0, "{} exited with status {}\n--- stderr ---\n{}".format(
         case.name, returncode, stderr
     )

@@ -1,0 +1,218 @@
+"""The ``genloop`` command (genloop/cli.py).
+
+Each test runs ``python -m genloop`` in a child interpreter
+(``sys.executable``, so under tox the installed package) on programs
+written to the test's own temporary directory.
+"""
+
+import os
+import textwrap
+
+import pytest
+from childprocess import run_python
+
+import genloop
+
+
+def genloop_command(args, cwd):
+    """Run ``python -m genloop ARGS`` in ``cwd``."""
+    return run_python(["-m", "genloop"] + list(args), cwd)
+
+
+def write_program(directory, name, source):
+    path = directory / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def run_program(tmp_path, source, *args):
+    """``genloop run`` a script made of ``source`` with ``args``."""
+    script = write_program(tmp_path, "program.py", source)
+    return genloop_command(["run", str(script)] + list(args), cwd=tmp_path)
+
+
+def assert_no_launcher_frames(err):
+    """genloop's own launcher and runpy stay out of the program's traceback."""
+    assert os.path.join("genloop", "cli.py") not in err
+    assert "runpy" not in err
+
+
+SHOW_ARGV_AND_LOOP = """\
+    import asyncio
+    import sys
+
+    import genloop
+
+    loop = asyncio.get_event_loop()
+    print(__name__)
+    print(sys.argv)
+    print(type(loop).__name__, isinstance(loop, genloop.EventLoop))
+"""
+
+
+def test_run_runs_a_script_as_main_with_its_argv_on_a_genloop_loop(tmp_path):
+    script = write_program(tmp_path, "show.py", SHOW_ARGV_AND_LOOP)
+    outcome = genloop_command(["run", str(script), "a", "b"], cwd=tmp_path)
+    assert outcome.status == 0, outcome.err
+    assert outcome.out.splitlines() == [
+        "__main__",
+        repr([str(script), "a", "b"]),
+        "EventLoop True",
+    ]
+
+
+def test_run_prints_the_output_of_a_legacy_coroutine_program(tmp_path):
+    outcome = run_program(
+        tmp_path,
+        """\
+        import asyncio
+
+        import genloop
+
+        @genloop.coroutine
+        def greet(name):
+            yield from asyncio.sleep(0)
+            return "hello " + name
+
+        print(asyncio.get_event_loop().run_until_complete(greet("world")))
+        """,
+    )
+    assert (outcome.status, outcome.out) == (0, "hello world\n"), outcome.err
+
+
+@pytest.mark.parametrize(
+    "source, status, err",
+    [
+        ("print('done')", 0, ""),
+        ("import sys; sys.exit()", 0, ""),
+        ("import sys; sys.exit(3)", 3, ""),
+        ("import sys; sys.exit('fatal: no input')", 1, "fatal: no input\n"),
+        (
+            """\
+            import asyncio, sys
+            import genloop
+
+            @genloop.coroutine
+            def leave():
+                yield from asyncio.sleep(0)
+                sys.exit(3)
+
+            loop = genloop.new_event_loop()
+            loop.run_until_complete(leave())
+            """,
+            3,
+            "",
+        ),
+    ],
+    ids=["normal end", "sys.exit()", "sys.exit(3)", "sys.exit(message)", "sys.exit in a task"],
+)
+def test_the_exit_status_is_the_programs(tmp_path, source, status, err):
+    outcome = run_program(tmp_path, source)
+    assert (outcome.status, outcome.err) == (status, err)
+
+
+def test_an_uncaught_exception_exits_1_with_the_programs_traceback(tmp_path):
+    outcome = run_program(
+        tmp_path,
+        """\
+        import asyncio
+
+        import genloop
+
+        @genloop.coroutine
+        def fail():
+            yield from asyncio.sleep(0)
+            raise ValueError("boom in the program")
+
+        genloop.run(fail())
+        """,
+    )
+    assert outcome.status == 1
+    assert outcome.err.startswith("Traceback (most recent call last):\n"), outcome.err
+    assert 'File "{}", line 8, in fail\n'.format(tmp_path / "program.py") in outcome.err
+    assert outcome.err.endswith("ValueError: boom in the program\n")
+    assert_no_launcher_frames(outcome.err)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["x", "y"], ["--flag", "x"], ["-m", "again"]],
+    ids=["words", "option first", "another -m"],
+)
+def test_run_m_runs_a_module_from_the_working_directory_with_its_args(tmp_path, args):
+    write_program(tmp_path, "greeter.py", "import sys\nprint(__name__, sys.argv[1:])\n")
+    outcome = genloop_command(["run", "-m", "greeter"] + args, cwd=tmp_path)
+    assert outcome.status == 0, outcome.err
+    assert outcome.out == "__main__ {!r}\n".format(args)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "missing.py"], "no such script: missing.py"),
+        (["run", "a_directory"], "not a file: a_directory"),
+        (["run", "-m", "nosuchmodule"], "no module named 'nosuchmodule'"),
+    ],
+    ids=["missing script", "directory", "missing module"],
+)
+def test_a_program_that_cannot_be_found_exits_2_with_a_message(tmp_path, args, message):
+    (tmp_path / "a_directory").mkdir()
+    outcome = genloop_command(args, cwd=tmp_path)
+    assert outcome.status == 2
+    assert outcome.err.startswith("genloop run: " + message), outcome.err
+    assert "Traceback" not in outcome.err
+
+
+def test_a_syntax_error_in_an_imported_module_shows_the_import(tmp_path):
+    write_program(tmp_path, "helper.py", "def broken(:\n    pass\n")
+    outcome = run_program(tmp_path, "import helper\n")
+    assert outcome.status == 1
+    assert "syntax error in {}".format(tmp_path / "helper.py") in outcome.err
+    assert 'File "{}", line 1, in <module>'.format(tmp_path / "program.py") in outcome.err
+    assert_no_launcher_frames(outcome.err)
+
+
+def test_a_syntax_error_exits_1_with_a_message_and_no_genloop_traceback(tmp_path):
+    outcome = run_program(tmp_path, "x = 1\ndef broken(:\n    pass\n")
+    assert outcome.status == 1
+    assert "syntax error in {}".format(tmp_path / "program.py") in outcome.err
+    assert "SyntaxError" in outcome.err
+    assert "Traceback" not in outcome.err
+    assert_no_launcher_frames(outcome.err)
+
+
+@pytest.mark.parametrize(
+    "args, complaint",
+    [([], "COMMAND"), (["run"], "give a SCRIPT to run, or -m MODULE")],
+    ids=["no command", "run without a script"],
+)
+def test_a_command_line_without_a_program_exits_2_with_the_usage(tmp_path, args, complaint):
+    outcome = genloop_command(args, cwd=tmp_path)
+    assert outcome.status == 2
+    assert outcome.err.startswith("usage: genloop")
+    assert complaint in outcome.err
+
+
+def test_version_prints_the_package_version(tmp_path):
+    outcome = genloop_command(["--version"], cwd=tmp_path)
+    assert (outcome.status, outcome.out) == (0, "genloop {}\n".format(genloop.__version__))
+
+
+@pytest.mark.parametrize("options, debug", [(["--debug"], True), ([], False)])
+def test_debug_sets_the_loops_debug_mode(tmp_path, options, debug):
+    script = write_program(
+        tmp_path,
+        "debug.py",
+        """\
+        import asyncio
+
+        async def running_loop_debug():
+            return asyncio.get_event_loop().get_debug()
+
+        loop = asyncio.get_event_loop()
+        print(loop.get_debug(), loop.run_until_complete(running_loop_debug()))
+        """,
+    )
+    outcome = genloop_command(["run"] + options + [str(script)], cwd=tmp_path)
+    assert outcome.status == 0, outcome.err
+    assert outcome.out == "{0} {0}\n".format(debug)
