@@ -57,6 +57,9 @@ HAS_ASYNCIO_RUN = sys.version_info >= (3, 7)
 #: ``asyncio.run(loop_factory=)`` and ``asyncio.Runner`` with a factory (3.12+).
 HAS_LOOP_FACTORY = sys.version_info >= (3, 12)
 
+#: asyncio.Runner(loop_factory=...), which genloop.run() delegates to.
+HAS_RUNNER = sys.version_info >= (3, 11)
+
 #: The running interpreter, for messages.
 PYTHON = "{}.{}".format(*sys.version_info[:2])
 

@@ -8,9 +8,11 @@ legacy way, for code that calls ``asyncio.get_event_loop()``.
 """
 
 import asyncio
+import collections.abc
 from typing import Any, Optional
 
 from . import _seam, _versions
+from .coroutines import LegacyCoroutine
 from .loop import EventLoop
 from .tasks import _steppable
 
@@ -40,7 +42,8 @@ def run(main: Any, *, debug: Optional[bool] = None) -> Any:
     Like ``asyncio.run``: the loop is closed afterwards, after cancelling the
     tasks left running and finalising async generators.  ``main`` may be an
     ``async def`` coroutine, a ``@genloop.coroutine`` coroutine or a plain
-    generator.
+    generator.  On 3.11+ this is ``asyncio.Runner`` with genloop's loop
+    (Ctrl-C cancels ``main``, as with ``asyncio.run``).
     """
     if _seam.get_running_loop_or_none() is not None:
         raise RuntimeError(
@@ -52,6 +55,22 @@ def run(main: Any, *, debug: Optional[bool] = None) -> Any:
             "a coroutine was expected, got {!r}: call the coroutine function "
             "(genloop.run(main()), not genloop.run(main))".format(main)
         )
+    if _versions.HAS_RUNNER:
+        if not isinstance(main, collections.abc.Coroutine):
+            main = LegacyCoroutine(main)  # a plain generator, which Runner refuses
+        with asyncio.Runner(debug=debug, loop_factory=new_event_loop) as runner:
+            # Current while main runs, as asyncio.run() without a factory does
+            # and as on every Python before 3.11.
+            asyncio.set_event_loop(runner.get_loop())
+            try:
+                return runner.run(main)
+            finally:
+                asyncio.set_event_loop(None)
+    return _run_without_runner(main, debug)
+
+
+def _run_without_runner(main: Any, debug: Optional[bool]) -> Any:
+    """``genloop.run`` before 3.11: what ``asyncio.Runner`` does."""
     loop = new_event_loop()
     try:
         asyncio.set_event_loop(loop)

@@ -2,6 +2,8 @@
 (genloop/runners.py): the ways in to genloop's loop."""
 
 import asyncio
+import os
+import signal
 import warnings
 
 import pytest
@@ -176,3 +178,43 @@ def test_install_makes_asyncio_create_genloop_loops(restore_default_policy):
     implicit.close()
     assert isinstance(created, genloop.EventLoop)
     assert isinstance(implicit, genloop.EventLoop)
+
+
+def test_ctrl_c_ends_run_with_keyboard_interrupt():
+    """On 3.11+ (asyncio.Runner) Ctrl-C first cancels main, as asyncio.run()
+    does; before, it interrupts the loop directly."""
+    seen = []
+
+    async def interrupted_main():
+        os.kill(os.getpid(), signal.SIGINT)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            seen.append("main cancelled")
+            raise
+
+    with pytest.raises(KeyboardInterrupt):
+        genloop.run(interrupted_main())
+    if genloop._versions.HAS_RUNNER:
+        assert seen == ["main cancelled"]
+
+
+@pytest.mark.skipif(
+    not genloop._versions.HAS_LOOP_FACTORY, reason="asyncio.run(loop_factory=) is 3.12+"
+)
+def test_asyncio_run_with_genloop_as_loop_factory():
+    async def main():
+        return type(asyncio.get_running_loop()), type(asyncio.current_task())
+
+    assert asyncio.run(main(), loop_factory=genloop.new_event_loop) == (
+        genloop.EventLoop,
+        genloop.Task,
+    )
+
+
+@pytest.mark.skipif(not genloop._versions.HAS_RUNNER, reason="asyncio.Runner is 3.11+")
+def test_asyncio_runner_with_genloop_as_loop_factory_runs_legacy_coroutines():
+    with asyncio.Runner(loop_factory=genloop.new_event_loop) as runner:
+        assert runner.run(legacy_main()) == "legacy"
+        assert runner.run(native_main()) == "native"
+        assert isinstance(runner.get_loop(), genloop.EventLoop)
