@@ -4,6 +4,7 @@ stepping engine, on every Python from 3.6 to 3.13.
 ``import genloop`` imports the core only: it never patches ``asyncio``.
 """
 
+from ._legacy import LegacyAPIWarning
 from .coroutines import (
     From,
     LegacyCoroutine,
@@ -22,6 +23,7 @@ __all__ = [
     "EventLoop",
     "EventLoopPolicy",
     "From",
+    "LegacyAPIWarning",
     "LegacyCoroutine",
     "Return",
     "Task",

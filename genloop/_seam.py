@@ -20,7 +20,7 @@ import asyncio.events
 import asyncio.tasks
 import itertools
 import weakref
-from typing import Any, Callable, Dict, List, Optional, Set, cast
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple, cast
 
 from . import _versions
 
@@ -53,9 +53,25 @@ if _versions.HAS_TASK_FUNCTIONS:
         """The unfinished tasks of ``loop`` (default: the running loop)."""
         return asyncio.all_tasks(loop)
 
+    _registries: Tuple[Any, ...]
+    if _versions.HAS_EAGER_START:
+        _registries = (
+            cast(Any, asyncio.tasks)._scheduled_tasks,
+            cast(Any, asyncio.tasks)._eager_tasks,
+        )
+    else:
+        _registries = (cast(Any, asyncio.tasks)._all_tasks,)
+
+    def every_task(loop: asyncio.AbstractEventLoop) -> Set[Any]:
+        """The tasks of ``loop`` not yet garbage-collected, done or not (what
+        ``Task.all_tasks()`` answered before 3.7)."""
+        return {t for registry in _registries for t in list(registry) if t.get_loop() is loop}
+
 else:
     # 3.6 keeps these registries inside the C Task type, out of reach, so
     # genloop keeps its own with the same rules as asyncio.tasks of 3.7.
+    # (The stock class is kept: genloop.compat replaces asyncio.Task.)
+    _StockTask: Any = asyncio.Task
     _current_tasks: Dict[Any, Any] = {}
     _all_tasks: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
@@ -88,14 +104,19 @@ else:
         """The task running on ``loop`` (default: the running loop)."""
         if loop is None:
             loop = _running_loop_or_raise()
-        return _current_tasks.get(loop) or cast(Any, asyncio.Task).current_task(loop)
+        return _current_tasks.get(loop) or _StockTask.current_task(loop)
 
     def all_tasks(loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[Any]:
         """The unfinished tasks of ``loop`` (default: the running loop)."""
         if loop is None:
             loop = _running_loop_or_raise()
-        stock = {t for t in cast(Any, asyncio.Task).all_tasks(loop) if not t.done()}
+        stock = {t for t in _StockTask.all_tasks(loop) if not t.done()}
         return stock | {t for t in list(_all_tasks) if t._loop is loop and not t.done()}
+
+    def every_task(loop: asyncio.AbstractEventLoop) -> Set[Any]:
+        """The tasks of ``loop`` not yet garbage-collected, done or not."""
+        stock = set(_StockTask.all_tasks(loop))
+        return stock | {t for t in list(_all_tasks) if t._loop is loop}
 
     def _running_loop_or_raise() -> asyncio.AbstractEventLoop:
         loop = get_running_loop_or_none()

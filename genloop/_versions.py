@@ -57,6 +57,27 @@ HAS_ASYNCIO_RUN = sys.version_info >= (3, 7)
 #: ``asyncio.run(loop_factory=)`` and ``asyncio.Runner`` with a factory (3.12+).
 HAS_LOOP_FACTORY = sys.version_info >= (3, 12)
 
+#: asyncio.coroutine warns (3.8-3.10) or is gone (3.11+); so does loop= on
+#: the high-level functions and primitives (removed in 3.10).
+LEGACY_APIS_DEPRECATED = sys.version_info >= (3, 8)
+
+#: asyncio's own coroutines are async def (3.7+): a plain generator cannot
+#: 'yield from' them.
+STDLIB_COROUTINES_NATIVE = sys.version_info >= (3, 7)
+
+#: code.replace() (3.8+).
+HAS_CODE_REPLACE = sys.version_info >= (3, 8)
+
+#: 'with (yield from lock)' warns (3.7, 3.8) or is gone (3.9+).
+YIELD_FROM_LOCK_DEPRECATED = sys.version_info >= (3, 7)
+
+#: get_event_loop() warns when it has to create the loop (3.12, 3.13) or
+#: raises (3.14).
+GET_EVENT_LOOP_DEPRECATED = sys.version_info >= (3, 12)
+
+#: loop= is gone from the high-level functions and primitives.
+LOOP_ARGUMENT_REMOVED = sys.version_info >= (3, 10)
+
 #: asyncio.Runner(loop_factory=...), which genloop.run() delegates to.
 HAS_RUNNER = sys.version_info >= (3, 11)
 

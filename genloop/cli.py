@@ -1,28 +1,38 @@
-"""The ``genloop`` command: ``genloop run script.py [args...]``.
+"""The ``genloop`` command: ``genloop run script.py [args...]`` and
+``genloop run -m package.module [args...]``.
 
-``genloop run`` runs a program as ``__main__`` with genloop's loop as the
-default event loop, so that ``asyncio.get_event_loop()``, ``asyncio.run()``
-and ``loop.run_until_complete()`` in unmodified code all step their tasks
-with genloop's engine.  The program gets its own ``sys.argv`` and its exit
-status becomes the command's.
+``genloop run`` runs an unmodified legacy program as ``__main__``: it
+installs :mod:`genloop.compat`, makes genloop's loop asyncio's default (so
+that a module-level ``asyncio.get_event_loop()`` returns it), and gives the
+program its own ``sys.argv``; the program's exit status becomes the
+command's.  With ``--asyncio-loop`` the program keeps the stock loop, with
+genloop's task factory on every loop it creates.
 """
 
 import argparse
 import asyncio
+import builtins
 import importlib.util
 import os
-import runpy
 import sys
 import traceback
-from typing import List, Optional, Sequence, Tuple
+import types
+from typing import Any, List, Optional, Sequence, Tuple
 
-from . import __version__
+from . import __version__, compat
+from .compat.codeflags import flag_generators
 from .runners import EventLoopPolicy
+from .tasks import task_factory
 
 __all__ = ["main"]
 
 #: Exit status for "genloop could not start the program" (as Python's own).
 EXIT_USAGE = 2
+
+#: Options of ``run`` that take a value (to find where ``-m MODULE`` is).
+_OPTIONS_WITH_VALUE = frozenset(["--report"])
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,12 +45,28 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run a script or module as __main__ on genloop's loop",
-        description="Run a script (or, with -m, a module) as __main__ with "
-        "genloop's event loop as asyncio's default loop.",
+        description="Run a script (or, with -m, a module) as __main__ with the legacy "
+        "asyncio API restored (genloop.compat) and genloop's event loop as asyncio's "
+        "default loop.",
     )
     run.add_argument("-m", dest="module", metavar="MODULE", help="run a module, as python -m")
     run.add_argument(
         "--debug", action="store_true", help="asyncio debug mode (as PYTHONASYNCIODEBUG=1)"
+    )
+    run.add_argument(
+        "--warn-legacy",
+        action="store_true",
+        help="report each legacy asyncio call once per call site (LegacyAPIWarning)",
+    )
+    run.add_argument(
+        "--report",
+        metavar="FILE",
+        help="at exit, write the legacy asyncio APIs that ran to FILE (and FILE.json)",
+    )
+    run.add_argument(
+        "--asyncio-loop",
+        action="store_true",
+        help="keep asyncio's own loop; install only the legacy API and genloop's tasks",
     )
     run.add_argument("target", nargs="?", metavar="SCRIPT", help="the script to run")
     run.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
@@ -56,10 +82,34 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     if options.module is not None:
-        return _run(options.module, module_args, is_module=True, debug=options.debug)
-    if options.target is None:
+        target, args, is_module = options.module, module_args, True
+    elif options.target is not None:
+        target, args, is_module = options.target, options.args, False
+    else:
         parser.error("run: give a SCRIPT to run, or -m MODULE")
-    return _run(options.target, options.args, is_module=False, debug=options.debug)
+    problem = _find_module_problem(target) if is_module else _find_script_problem(target)
+    if problem is not None:
+        sys.stderr.write("genloop run: {}\n".format(problem))
+        return EXIT_USAGE
+    if options.debug:
+        os.environ["PYTHONASYNCIODEBUG"] = "1"
+    compat.install(warn=options.warn_legacy, report=options.report)
+    policy = _StockLoopWithGenloopTasks() if options.asyncio_loop else EventLoopPolicy()
+    asyncio.set_event_loop_policy(policy)
+    try:
+        return _run(target, args, is_module)
+    finally:
+        asyncio.set_event_loop_policy(None)
+        compat.uninstall()
+
+
+class _StockLoopWithGenloopTasks(asyncio.DefaultEventLoopPolicy):
+    """asyncio's own loops, each stepping its tasks with genloop's engine."""
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        loop = super().new_event_loop()
+        loop.set_task_factory(task_factory)
+        return loop
 
 
 def _split_module_args(argv: List[str]) -> Tuple[List[str], List[str]]:
@@ -67,48 +117,17 @@ def _split_module_args(argv: List[str]) -> Tuple[List[str], List[str]]:
     ``python -m``, every word after it is the program's, options included."""
     if not argv or argv[0] != "run":
         return argv, []
-    for index, word in enumerate(argv[1:], start=1):
+    index = 1
+    while index < len(argv):
+        word = argv[index]
         if word == "-m":
             return argv[: index + 2], argv[index + 2:]
         if word.startswith("-m"):
             return argv[: index + 1], argv[index + 1:]
         if not word.startswith("-"):
             break
+        index += 2 if word in _OPTIONS_WITH_VALUE else 1
     return argv, []
-
-
-def _run(target: str, args: List[str], *, is_module: bool, debug: bool) -> int:
-    problem = _find_module_problem(target) if is_module else _find_script_problem(target)
-    if problem is not None:
-        sys.stderr.write("genloop run: {}\n".format(problem))
-        return EXIT_USAGE
-    if debug:
-        os.environ["PYTHONASYNCIODEBUG"] = "1"
-    asyncio.set_event_loop_policy(EventLoopPolicy())
-    saved_argv = sys.argv[:]
-    saved_path = sys.path[:]
-    sys.argv = [target] + args
-    try:
-        if is_module:
-            sys.path.insert(0, os.getcwd())
-            runpy.run_module(target, run_name="__main__", alter_sys=True)
-        else:
-            sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
-            runpy.run_path(target, run_name="__main__")
-    except SystemExit as exit_:
-        return _exit_status(exit_.code)
-    except SyntaxError as exc:
-        sys.stderr.write("genloop run: syntax error in {}\n".format(exc.filename or target))
-        _print_user_traceback(exc)
-        return 1
-    except BaseException as exc:  # the program failed: report it as Python would
-        _print_user_traceback(exc)
-        return 1
-    finally:
-        sys.argv = saved_argv
-        sys.path[:] = saved_path
-        asyncio.set_event_loop_policy(None)
-    return 0
 
 
 def _find_script_problem(path: str) -> Optional[str]:
@@ -130,6 +149,68 @@ def _find_module_problem(name: str) -> Optional[str]:
     return None if found else "no module named {!r}".format(name)
 
 
+def _run(target: str, args: List[str], is_module: bool) -> int:
+    """Run the program as ``__main__``; its exit status."""
+    saved_argv, saved_path = sys.argv[:], sys.path[:]
+    try:
+        if is_module:
+            sys.path.insert(0, os.getcwd())
+            code, main_module = _module_code(target)
+        else:
+            sys.path.insert(0, os.path.dirname(os.path.abspath(target)))
+            code, main_module = _script_code(target)
+        sys.argv = [main_module.__file__ or target] + args
+        _exec_as_main(code, main_module)
+    except SystemExit as exit_:
+        return _exit_status(exit_.code)
+    except SyntaxError as exc:
+        sys.stderr.write("genloop run: syntax error in {}\n".format(exc.filename or target))
+        _print_user_traceback(exc)
+        return 1
+    except BaseException as exc:  # the program failed: report it as Python would
+        _print_user_traceback(exc)
+        return 1
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+    return 0
+
+
+def _script_code(path: str) -> Tuple[types.CodeType, types.ModuleType]:
+    with open(path, "rb") as source:
+        code = compile(source.read(), path, "exec", dont_inherit=True)
+    module = types.ModuleType("__main__")
+    module.__file__ = path
+    return flag_generators(code), module
+
+
+def _module_code(name: str) -> Tuple[Any, types.ModuleType]:
+    """The code of module ``name`` (of ``name.__main__`` for a package),
+    loaded through the compat layer's import hook."""
+    spec = importlib.util.find_spec(name)
+    if spec is not None and spec.submodule_search_locations is not None:
+        spec = importlib.util.find_spec(name + ".__main__")
+    if spec is None or spec.loader is None:
+        raise ImportError("no code to run in module {!r}".format(name))
+    code = spec.loader.get_code(spec.name)  # type: ignore[attr-defined]
+    module = types.ModuleType("__main__")
+    module.__file__ = spec.origin
+    module.__spec__ = spec
+    module.__loader__ = spec.loader
+    module.__package__ = spec.parent
+    return code, module
+
+
+def _exec_as_main(code: Any, module: types.ModuleType) -> None:
+    module.__builtins__ = builtins  # type: ignore[attr-defined]
+    saved_main = sys.modules["__main__"]
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)
+    finally:
+        sys.modules["__main__"] = saved_main
+
+
 def _exit_status(code: object) -> int:
     """``sys.exit(code)`` semantics: None is 0, an int is itself, anything
     else is printed and gives 1."""
@@ -142,13 +223,18 @@ def _exit_status(code: object) -> int:
 
 
 def _print_user_traceback(exc: BaseException) -> None:
-    """Print ``exc`` as Python would, without the frames of this module and
-    of runpy above the user's program."""
-    tb = exc.__traceback__
-    while tb is not None and _is_launcher_frame(tb.tb_frame.f_code.co_filename):
-        tb = tb.tb_next
-    traceback.print_exception(type(exc), exc, tb)
+    """Print ``exc`` as Python would, without genloop's own frames."""
+    report = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    seen = set()
+    current: Optional[traceback.TracebackException] = report
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.stack = traceback.StackSummary.from_list(
+            [frame for frame in current.stack if not _is_genloop_file(frame.filename)]
+        )
+        current = current.__cause__ or current.__context__
+    sys.stderr.write("".join(report.format()))
 
 
-def _is_launcher_frame(filename: str) -> bool:
-    return filename in (__file__, runpy.__file__) or filename.startswith("<frozen runpy")
+def _is_genloop_file(filename: str) -> bool:
+    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)

@@ -1,0 +1,127 @@
+"""asyncio's high-level functions as legacy code called them: with
+``loop=`` (row L05), with coroutines passed to ``asyncio.wait`` (L08) and
+with plain generators (L10).
+
+The ``loop=`` argument warns on 3.8 and 3.9 (when the coroutine runs, for
+most of these) and is gone from 3.10.  The shim checks that it names the
+running loop (3.6 would otherwise have failed with "attached to a different
+loop"), drops it, and outside a running loop schedules the awaitables on
+that loop as 3.6 did.
+"""
+
+import asyncio
+import functools
+import warnings
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+from .. import _seam, _versions
+from ..coroutines import iscoroutine
+from .coroutines import as_coroutine
+from .patching import Patch
+from .usage import legacy_use
+
+__all__ = ["patches", "check_loop_argument", "call_without_deprecation"]
+
+#: How each function treats its awaitables: "each" (an iterable of them, the
+#: first argument), "all" (every positional argument), "first" (the first
+#: argument), or None (no awaitables).
+_AWAITABLES: Dict[str, Optional[str]] = {
+    "sleep": None,
+    "wait": "each",
+    "wait_for": "first",
+    "gather": "all",
+    "shield": "first",
+    "as_completed": "each",
+    "open_connection": None,
+    "start_server": None,
+    "open_unix_connection": None,
+    "start_unix_server": None,
+    "create_subprocess_exec": None,
+    "create_subprocess_shell": None,
+}
+
+#: Functions that schedule their awaitables at once: outside a running loop
+#: a legacy loop= argument chose the loop they run on.
+_SCHEDULE_NOW = frozenset(["wait", "gather", "shield", "as_completed"])
+
+
+def check_loop_argument(loop: Any, api: str) -> None:
+    """Refuse a loop= argument that is not the running loop, saying what to do."""
+    running = _seam.get_running_loop_or_none()
+    if running is not None and loop is not running:
+        raise RuntimeError(
+            "{}(loop={!r}) was called while {!r} is running: a coroutine can only "
+            "use the running loop; drop the loop= argument".format(api, loop, running)
+        )
+
+
+def call_without_deprecation(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call an asyncio API that still takes loop= but warns (3.8, 3.9)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return function(*args, **kwargs)
+
+
+def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
+    """Awaitables as the running Python accepts them: generators wrapped
+    (L10); coroutines made tasks on ``loop`` when the legacy code chose one."""
+    converted = []
+    for item in items:
+        item = as_coroutine(item)
+        if loop is not None and iscoroutine(item):
+            item = asyncio.ensure_future(item, loop=loop)
+        converted.append(item)
+    return converted
+
+
+def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    awaitables = _AWAITABLES[name]
+
+    @functools.wraps(original)
+    def legacy(*args: Any, **kwargs: Any) -> Any:
+        loop = kwargs.pop("loop", None)
+        if loop is not None:
+            legacy_use("L05")
+            check_loop_argument(loop, name)
+        schedule_on = loop if name in _SCHEDULE_NOW else None
+        if awaitables == "each" and args:
+            items = list(args[0])
+            if name == "wait" and any(iscoroutine(item) for item in items):
+                legacy_use("L08")
+                schedule_on = schedule_on or _seam.get_running_loop_or_none()
+            args = (_converted(items, schedule_on),) + args[1:]
+        elif awaitables == "all":
+            args = tuple(_converted(args, schedule_on))
+        elif awaitables == "first" and args:
+            args = tuple(_converted(args[:1], schedule_on)) + args[1:]
+        if loop is not None and name == "gather" and not args:
+            done = loop.create_future()
+            done.set_result([])
+            return done
+        return original(*args, **kwargs)
+
+    return legacy
+
+
+def _modules_defining(function: Any) -> Iterable[Any]:
+    """asyncio and the submodule that defines ``function`` (both namespaces
+    are looked up: by user code and by asyncio's own modules)."""
+    yield asyncio
+    module = getattr(asyncio, function.__module__.rpartition(".")[2], None)
+    if module is not None and module is not asyncio:
+        yield module
+
+
+def patches() -> List[Patch]:
+    if not _versions.LEGACY_APIS_DEPRECATED:
+        return []  # 3.6, 3.7: loop=, coroutines in wait() and generators all work.
+    found = []
+    for name in _AWAITABLES:
+        original = getattr(asyncio, name, None)
+        if original is None:
+            continue  # open_unix_connection/start_unix_server off POSIX
+        replacement = _legacy_function(name, original)
+        for module in _modules_defining(original):
+            if getattr(module, name, None) is original:
+                found.append(Patch(module, name, replacement))
+    return found

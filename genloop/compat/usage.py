@@ -1,0 +1,104 @@
+"""Recording the legacy APIs a program really uses.
+
+Every shim calls :func:`legacy_use` with its inventory row.  Depending on
+how ``genloop.compat`` was installed, that warns once per call site (a
+:class:`genloop.LegacyAPIWarning` pointing at the user's line) and/or counts
+the use for the report written at exit, as text and as JSON.
+"""
+
+import atexit
+import collections
+import json
+import sys
+import warnings
+from typing import Any, Counter, Dict, List, Optional, Set, Tuple
+
+from .._legacy import LegacyAPIWarning
+from .rows import ROWS
+
+__all__ = ["legacy_use", "configure", "write_report", "report_lines"]
+
+_Site = Tuple[str, str, int]  # (row, filename, line)
+
+
+class _State(object):
+    warn = False
+    report_path: Optional[str] = None
+    warned: Set[_Site] = set()
+    counts: Counter[_Site] = collections.Counter()
+
+
+def configure(warn: bool, report_path: Optional[str]) -> None:
+    """Set what :func:`legacy_use` does; called by ``compat.install()``."""
+    _State.warn = warn
+    if report_path is not None and _State.report_path is None:
+        atexit.register(write_report)
+    _State.report_path = report_path
+
+
+def legacy_use(row_id: str) -> None:
+    """Note that the code calling the shim used row ``row_id``: the first
+    frame up the stack outside asyncio and genloop is the call site."""
+    if not _State.warn and _State.report_path is None:
+        return
+    frame = sys._getframe(1)
+    while frame.f_back is not None and _is_library(frame.f_globals.get("__name__", "")):
+        frame = frame.f_back
+    site = (row_id, frame.f_code.co_filename, frame.f_lineno)
+    _State.counts[site] += 1
+    if _State.warn and site not in _State.warned:
+        _State.warned.add(site)
+        warnings.warn_explicit(
+            LegacyAPIWarning(warning_text(row_id)),
+            LegacyAPIWarning,
+            site[1],
+            site[2],
+            module=frame.f_globals.get("__name__"),
+            module_globals=frame.f_globals,
+        )
+
+
+def _is_library(module: str) -> bool:
+    return module.partition(".")[0] in ("asyncio", "genloop")
+
+
+def warning_text(row_id: str) -> str:
+    row = ROWS[row_id]
+    return "{} (legacy asyncio API {}) broke in Python {}; instead: {}".format(
+        row.api, row.id, row.broken_in, row.replacement
+    )
+
+
+def report_lines() -> List[Dict[str, Any]]:
+    """The uses recorded so far, one entry per row and call site."""
+    return [
+        {
+            "row": row_id,
+            "api": ROWS[row_id].api,
+            "broken_in": ROWS[row_id].broken_in,
+            "replacement": ROWS[row_id].replacement,
+            "file": filename,
+            "line": line,
+            "count": count,
+        }
+        for (row_id, filename, line), count in sorted(_State.counts.items())
+    ]
+
+
+def write_report() -> None:
+    """Write the report: text to the report path, JSON to the same path
+    with ``.json`` added."""
+    path = _State.report_path
+    if path is None:
+        return
+    entries = report_lines()
+    with open(path, "w") as text:
+        text.write("Legacy asyncio APIs used ({} call sites)\n".format(len(entries)))
+        for entry in entries:
+            text.write(
+                "{file}:{line}: {row} {api} x{count} (broke in {broken_in}; "
+                "instead: {replacement})\n"
+                .format(**entry)
+            )
+    with open(path + ".json", "w") as as_json:
+        json.dump(entries, as_json, indent=2)
