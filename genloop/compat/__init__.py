@@ -72,7 +72,7 @@ def uninstall() -> None:
         _Installation.hook.uninstall()
     _Installation.patches, _Installation.hook = [], None
     _Installation.active = False
-    usage.configure(False, None)
+    usage.reset()
 
 
 def is_installed() -> bool:

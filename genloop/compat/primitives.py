@@ -72,9 +72,10 @@ def _acquire(lock: Any) -> Generator[Any, Any, _Held]:
 
 
 def _yield_from_lock(self: Any) -> Generator[Any, Any, _Held]:
-    """``with (yield from lock):`` and ``with (await lock):``."""
+    """``with (yield from lock):`` and ``with (await lock):`` (a plain
+    generator: ``__await__`` may not return a coroutine)."""
     legacy_use("L06")
-    return _acquire(self)
+    return (yield from _acquire(self))
 
 
 def _enter_without_yield_from(self: Any) -> None:

@@ -36,6 +36,15 @@ def configure(warn: bool, report_path: Optional[str]) -> None:
     _State.report_path = report_path
 
 
+def reset() -> None:
+    """Write the report if one was asked for, then forget every use
+    (``compat.uninstall()``)."""
+    write_report()
+    _State.warn, _State.report_path = False, None
+    _State.warned = set()
+    _State.counts = collections.Counter()
+
+
 def legacy_use(row_id: str) -> None:
     """Note that the code calling the shim used row ``row_id``: the first
     frame up the stack outside asyncio and genloop is the call site."""

@@ -1,0 +1,422 @@
+"""genloop.compat: each legacy API row works again while installed, uses are
+reported when asked, and uninstall() leaves asyncio exactly as it was.
+
+Legacy code here is written as it was in 3.4-3.7 (``asyncio.coroutine``,
+``loop=``, ``with (yield from lock)``...), so it only runs with the compat
+layer installed; the ``compat`` fixture installs it for one test.
+"""
+
+import asyncio
+import asyncio.base_events
+import asyncio.events
+import concurrent.futures
+import json
+import sys
+import textwrap
+import types
+import warnings
+
+import pytest
+
+import genloop
+import genloop.compat
+from genloop import _versions
+from genloop.compat.codeflags import flag_generators
+
+#: The modules and classes the compat layer may patch.
+PATCHED_NAMESPACES = [
+    asyncio,
+    asyncio.coroutines,
+    asyncio.tasks,
+    asyncio.futures,
+    asyncio.streams,
+    asyncio.events,
+    asyncio.events.BaseDefaultEventLoopPolicy,
+    asyncio.base_events.BaseEventLoop,
+    asyncio.Lock,
+    asyncio.Condition,
+    asyncio.Semaphore,
+    asyncio.BoundedSemaphore,
+    asyncio.Event,
+    asyncio.Queue,
+    asyncio.PriorityQueue,
+    asyncio.LifoQueue,
+]
+
+
+def snapshot():
+    return [dict(vars(namespace)) for namespace in PATCHED_NAMESPACES], list(sys.meta_path)
+
+
+@pytest.fixture
+def compat():
+    genloop.compat.install()
+    yield
+    genloop.compat.uninstall()
+
+
+def legacy(source, name="main"):
+    """A function of legacy ``source``, compiled as ``genloop run`` loads
+    programs (undecorated generators that use ``yield from`` are flagged)."""
+    namespace = {"asyncio": asyncio}
+    code = compile(textwrap.dedent(source), "<legacy>", "exec")
+    exec(flag_generators(code), namespace)
+    return namespace[name]
+
+
+def run(loop, coro):
+    if not asyncio.isfuture(coro):
+        coro = loop.create_task(coro)
+    return loop.run_until_complete(coro)
+
+
+# -- installing ---------------------------------------------------------------------
+
+
+def test_uninstall_leaves_asyncio_exactly_as_before():
+    before = snapshot()
+    genloop.compat.install(warn=True)
+    assert genloop.compat.is_installed()
+    assert snapshot() != before
+    genloop.compat.uninstall()
+    after = snapshot()
+    assert after[1] == before[1]
+    for namespace, old, new in zip(PATCHED_NAMESPACES, before[0], after[0]):
+        assert new.keys() == old.keys(), namespace
+        assert all(new[key] is old[key] for key in old), namespace
+
+
+def test_installing_twice_is_harmless_and_one_uninstall_undoes_it():
+    before = snapshot()
+    genloop.compat.install()
+    genloop.compat.install()
+    genloop.compat.uninstall()
+    assert not genloop.compat.is_installed()
+    assert [list(d) for d in snapshot()[0]] == [list(d) for d in before[0]]
+
+
+def test_uninstalling_without_installing_says_what_to_do():
+    with pytest.raises(RuntimeError, match="call genloop.compat.install"):
+        genloop.compat.uninstall()
+
+
+def test_installed_context_manager_restores_on_exit():
+    before = snapshot()
+    with genloop.compat.installed():
+        assert genloop.compat.is_installed()
+    assert not genloop.compat.is_installed()
+    assert snapshot()[1] == before[1]
+
+
+# -- the rows ------------------------------------------------------------------------
+
+
+def test_L01_asyncio_coroutine_on_generators_and_plain_functions(compat, loop):
+    @asyncio.coroutine
+    def legacy_double(x):
+        yield from asyncio.sleep(0)
+        return 2 * x
+
+    plain = asyncio.coroutine(lambda: "plain")
+    assert asyncio.iscoroutinefunction(legacy_double)
+    assert run(loop, legacy_double(4)) == 8
+    assert run(loop, plain()) == "plain"
+
+
+def test_L02_asyncio_async_schedules_a_task(compat, loop):
+    async def main():
+        return await getattr(asyncio, "async")(asyncio.sleep(0, result="scheduled"))
+
+    assert run(loop, main()) == "scheduled"
+
+
+def test_L04_joinable_queue_is_a_queue(compat, loop):
+    async def main():
+        queue = asyncio.JoinableQueue()
+        await queue.put(1)
+        queue.get_nowait()
+        queue.task_done()
+        await queue.join()
+        return isinstance(queue, asyncio.Queue)
+
+    assert run(loop, main()) is True
+
+
+def test_L05_loop_argument_on_functions_and_primitives(compat, loop):
+    main = legacy(
+        """
+        @asyncio.coroutine
+        def main(loop):
+            lock = asyncio.Lock(loop=loop)
+            queue = asyncio.Queue(loop=loop)
+            event = asyncio.Event(loop=loop)
+            yield from asyncio.sleep(0, loop=loop)
+            with (yield from lock):
+                yield from queue.put("item")
+            event.set()
+            yield from asyncio.wait_for(event.wait(), 1, loop=loop)
+            results = yield from asyncio.gather(queue.get(), asyncio.sleep(0, result=2), loop=loop)
+            shielded = yield from asyncio.shield(asyncio.sleep(0, result=3), loop=loop)
+            return results, shielded
+        """
+    )
+    assert run(loop, main(loop)) == (["item", 2], 3)
+
+
+def test_L05_gather_with_loop_outside_a_running_loop_schedules_on_that_loop(compat, loop):
+    gathered = asyncio.gather(asyncio.sleep(0, result="a"), loop=loop)
+    assert loop.run_until_complete(gathered) == ["a"]
+
+
+@pytest.mark.skipif(
+    not _versions.LEGACY_APIS_DEPRECATED,
+    reason="3.6 and 3.7 take loop= natively (sleep(0) never looks at it)",
+)
+def test_L05_a_loop_that_is_not_the_running_one_is_refused(compat, loop):
+    other = asyncio.new_event_loop()
+
+    async def main():
+        await asyncio.sleep(0, loop=other)
+
+    try:
+        with pytest.raises(RuntimeError, match="drop the loop= argument"):
+            run(loop, main())
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("primitive", ["Lock", "Condition", "Semaphore", "BoundedSemaphore"])
+def test_L06_with_yield_from_and_with_await_take_the_lock(compat, loop, primitive):
+    main = legacy(
+        """
+        def main(lock):
+            with (yield from lock):
+                inside = lock.locked()
+            with (yield from lock):
+                pass
+            return inside, lock.locked()
+        """
+    )
+
+    async def native(lock):
+        with (await lock):
+            return lock.locked()
+
+    # Semaphore(1).locked() is True while it is held, like a Lock's.
+    assert run(loop, main(getattr(asyncio, primitive)())) == (True, False)
+    assert run(loop, native(getattr(asyncio, primitive)())) is True
+
+
+def test_L06_a_lock_used_without_yield_from_says_what_to_write(compat, loop):
+    # 3.6's own message starts the same way; genloop's adds what to write.
+    with pytest.raises(RuntimeError, match='"yield from" should be used as context manager'):
+        with asyncio.Lock():
+            pass
+
+
+def test_L07_task_current_task_and_all_tasks(compat, loop):
+    async def finished():
+        return None
+
+    async def main():
+        done = loop.create_task(finished())
+        await done
+        return asyncio.Task.current_task(), done, asyncio.Task.all_tasks()
+
+    task = loop.create_task(main())
+    current, done, every = run(loop, task)
+    assert current is task
+    assert {task, done} <= every  # done tasks too, as before 3.7
+    assert isinstance(task, asyncio.Task) and isinstance(done, asyncio.Task)
+
+
+def test_L08_coroutines_passed_to_wait(compat, loop):
+    async def main():
+        done, pending = await asyncio.wait([asyncio.sleep(0, result=1), asyncio.sleep(0)])
+        return sorted(str(task.result()) for task in done), pending
+
+    assert run(loop, main()) == (["1", "None"], set())
+
+
+def test_L09_L10_generators_are_coroutines_again(compat):
+    main = legacy(
+        """
+        def main():
+            yield from asyncio.sleep(0)
+            return "generator"
+        """
+    )
+    stock = asyncio.new_event_loop()  # no genloop anywhere but the compat layer
+    try:
+        assert asyncio.iscoroutine(main())
+        assert stock.run_until_complete(main()) == "generator"
+        assert stock.run_until_complete(stock.create_task(main())) == "generator"
+        assert stock.run_until_complete(asyncio.Task(main(), loop=stock)) == "generator"
+        assert stock.run_until_complete(asyncio.gather(main(), loop=stock)) == ["generator"]
+        assert stock.run_until_complete(asyncio.wait_for(main(), 1)) == "generator"
+    finally:
+        stock.close()
+
+
+def test_L10_run_coroutine_threadsafe_takes_a_generator(compat, loop):
+    import threading
+
+    main = legacy(
+        """
+        def main():
+            yield from asyncio.sleep(0)
+            return "from a thread"
+        """
+    )
+    results = []
+
+    def submit():
+        results.append(asyncio.run_coroutine_threadsafe(main(), loop).result(10))
+        loop.call_soon_threadsafe(loop.stop)
+
+    threading.Thread(target=submit).start()
+    loop.run_forever()
+    assert results == ["from a thread"]
+
+
+def test_L11_undecorated_helpers_may_yield_from_asyncio_coroutines(compat, loop):
+    main = legacy(
+        """
+        def helper():
+            yield from asyncio.sleep(0)
+            return "helped"
+
+        @asyncio.coroutine
+        def main():
+            return (yield from helper())
+        """
+    )
+    assert run(loop, main()) == "helped"
+
+
+def test_L11_modules_imported_while_installed_are_flagged(compat, loop, tmp_path, monkeypatch):
+    (tmp_path / "legacy_helpers.py").write_text(
+        "import asyncio\n\ndef helper():\n    yield from asyncio.sleep(0)\n    return 'imported'\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import legacy_helpers
+
+    try:
+        assert run(loop, legacy_helpers.helper()) == "imported"
+    finally:
+        del sys.modules["legacy_helpers"]
+
+
+def test_L11_flagging_leaves_generators_without_yield_from_alone():
+    code = compile("def counter():\n    yield 1\n", "<plain>", "exec")
+    namespace = {}
+    exec(flag_generators(code), namespace)
+    assert not namespace["counter"].__code__.co_flags & 0x100
+
+
+def test_L19_moved_names_import_from_their_old_places(compat):
+    from asyncio import selectors
+    from asyncio.futures import CancelledError, InvalidStateError, TimeoutError
+    from asyncio.streams import IncompleteReadError
+
+    assert CancelledError is asyncio.CancelledError
+    assert TimeoutError is asyncio.TimeoutError
+    assert InvalidStateError is asyncio.InvalidStateError
+    assert IncompleteReadError is asyncio.IncompleteReadError
+    assert selectors.DefaultSelector
+
+
+def test_L26_get_event_loop_creates_the_main_threads_loop_silently(compat):
+    asyncio.set_event_loop_policy(asyncio.DefaultEventLoopPolicy())
+    try:
+        loop = asyncio.get_event_loop()  # filterwarnings = error: no warning
+        assert asyncio.get_event_loop() is loop
+        loop.close()
+    finally:
+        asyncio.set_event_loop_policy(None)
+
+
+class _InlineExecutor(concurrent.futures.Executor):
+    """Not a thread pool: runs each call at once."""
+
+    def submit(self, fn, *args, **kwargs):
+        future = concurrent.futures.Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_L29_a_default_executor_that_is_not_a_thread_pool(compat, loop):
+    loop.set_default_executor(_InlineExecutor())
+    assert run(loop, loop.run_in_executor(None, sum, [1, 2])) == 3
+
+
+@pytest.mark.skipif(not _versions.HAS_TASK_CONTEXT_ARG, reason="context= is passed from 3.11")
+def test_L32_two_argument_task_factory_with_context(compat, genloop_loop):
+    import contextvars
+
+    made = []
+
+    def factory(loop, coro):
+        made.append(coro)
+        return genloop.Task(coro, loop=loop)
+
+    genloop_loop.set_task_factory(factory)
+    assert genloop_loop.get_task_factory() is factory
+    variable = contextvars.ContextVar("variable")
+    context = contextvars.copy_context()
+    context.run(variable.set, "in context")
+
+    async def read():
+        return variable.get("unset")
+
+    task = genloop_loop.create_task(read(), context=context)
+    assert run(genloop_loop, task) == "in context"
+    assert len(made) == 1
+
+
+# -- reporting -----------------------------------------------------------------------
+
+
+def test_warn_reports_each_call_site_once_at_the_users_line(loop):
+    with genloop.compat.installed(warn=True):
+        with pytest.warns(genloop.LegacyAPIWarning) as records:
+            for _ in range(3):
+                run(loop, getattr(asyncio, "async")(asyncio.sleep(0))); line = sys._getframe().f_lineno  # noqa: E501,E702
+    assert len(records) == 1
+    record = records[0]
+    assert record.filename == __file__ and record.lineno == line
+    assert "L02" in str(record.message) and "3.7" in str(record.message)
+    assert "asyncio.ensure_future()" in str(record.message)
+
+
+def test_without_warn_nothing_is_reported(compat, loop):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run(loop, getattr(asyncio, "async")(asyncio.sleep(0)))
+
+
+def test_report_lists_every_legacy_api_that_ran_as_text_and_json(loop, tmp_path):
+    path = str(tmp_path / "legacy.txt")
+    with genloop.compat.installed(report=path):
+        for _ in range(2):
+            run(loop, getattr(asyncio, "async")(asyncio.sleep(0), loop=loop))
+        asyncio.Task.all_tasks(loop)
+    # Written when the layer is uninstalled (or at exit).
+    with open(path + ".json") as as_json:
+        entries = json.load(as_json)
+    rows = {(entry["row"], entry["count"]) for entry in entries}
+    assert rows == {("L02", 2), ("L07", 1)}
+    assert all(entry["file"] == __file__ for entry in entries)
+    with open(path) as text:
+        assert "L02 asyncio.async() x2" in text.read()
+
+
+def test_compat_does_not_change_native_code(compat, loop):
+    async def native():
+        await asyncio.sleep(0)
+        return "native"
+
+    coro = native()
+    assert type(coro) is types.CoroutineType
+    assert asyncio.iscoroutine(coro)
+    assert run(loop, coro) == "native"
