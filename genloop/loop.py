@@ -212,18 +212,19 @@ class EventLoop(asyncio.SelectorEventLoop):
         return asyncio.Future(loop=self)
 
     def create_task(
-        self, coro: Any, *, name: Any = None, context: Any = None
+        self, coro: Any, *, name: Any = None, context: Any = None, **kwargs: Any
     ) -> "asyncio.Task[Any]":
+        """A task for ``coro``; other keywords (3.14's ``eager_start``) go
+        to the Task or the task factory, as asyncio passes them."""
         self._check_closed()
         factory = self._task_factory
         if factory is None:
-            task = Task(coro, loop=self, name=name, context=context)
+            task = Task(coro, loop=self, name=name, context=context, **kwargs)
             _drop_caller_frame(task)
             return task  # type: ignore[return-value]
-        if context is None:
-            task = factory(self, coro)
-        else:
-            task = factory(self, coro, context=context)
+        if context is not None:
+            kwargs["context"] = context
+        task = factory(self, coro, **kwargs)
         if name is not None:
             task.set_name(name)
         return task  # type: ignore[no-any-return]

@@ -18,6 +18,7 @@ import time
 import pytest
 
 import genloop
+from genloop import _versions
 
 #: Narrows a test that takes ``loop`` (and ``clock``) to genloop's loop.
 genloop_only = pytest.mark.parametrize("loop_kind", ["genloop"])
@@ -871,3 +872,17 @@ SCENARIOS = [
 def test_asyncio_primitives_work_from_both_coroutine_styles(loop, clock, scenario, style):
     main = scenario.native if style == "async def" else scenario.legacy
     assert loop.run_until_complete(main()) == scenario.expected
+
+
+@pytest.mark.skipif(not _versions.HAS_EAGER_START, reason="eager tasks are 3.12+")
+def test_create_task_passes_other_keywords_on_to_the_task(genloop_loop):
+    """As 3.14's create_task does with eager_start=."""
+
+    async def immediate():
+        return 1
+
+    async def main():
+        task = genloop_loop.create_task(immediate(), eager_start=True)
+        return task.done()
+
+    assert genloop_loop.run_until_complete(main()) is True
