@@ -125,6 +125,22 @@ else:
         return loop
 
 
+#: "cb(args) at file:line", as asyncio describes a callback.
+format_callback_source: Callable[[Any, Any], str] = (
+    cast(Any, asyncio).format_helpers._format_callback_source
+    if _versions.HAS_TASK_FUNCTIONS
+    else cast(Any, asyncio.events)._format_callback_source
+)
+
+
+def callback_error_propagates(exc: BaseException) -> bool:
+    """Whether a callback's exception leaves the loop (as ``Handle._run``
+    lets it) rather than going to the exception handler."""
+    if _versions.HAS_BASE_CANCELLED_ERROR:
+        return isinstance(exc, (SystemExit, KeyboardInterrupt))
+    return not isinstance(exc, Exception)
+
+
 #: The words asyncio puts in ``repr(future)`` (state, result, callbacks).
 future_repr_info: Callable[[Any], List[str]] = asyncio.base_futures._future_repr_info
 

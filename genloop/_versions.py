@@ -57,6 +57,10 @@ HAS_ASYNCIO_RUN = sys.version_info >= (3, 7)
 #: ``asyncio.run(loop_factory=)`` and ``asyncio.Runner`` with a factory (3.12+).
 HAS_LOOP_FACTORY = sys.version_info >= (3, 12)
 
+#: CancelledError is a BaseException (3.8+); Handle._run reports every
+#: BaseException but SystemExit and KeyboardInterrupt (before: Exception only).
+HAS_BASE_CANCELLED_ERROR = sys.version_info >= (3, 8)
+
 #: asyncio.coroutine warns (3.8-3.10) or is gone (3.11+); so does loop= on
 #: the high-level functions and primitives (removed in 3.10).
 LEGACY_APIS_DEPRECATED = sys.version_info >= (3, 8)

@@ -232,6 +232,9 @@ def _print_user_traceback(exc: BaseException) -> None:
         current.stack = traceback.StackSummary.from_list(
             [frame for frame in current.stack if not _is_genloop_file(frame.filename)]
         )
+        if not current.stack:
+            # No "Traceback" header over nothing (3.6 and 3.7 look here).
+            current.exc_traceback = None  # type: ignore[attr-defined]
         current = current.__cause__ or current.__context__
     sys.stderr.write("".join(report.format()))
 

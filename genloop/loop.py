@@ -14,7 +14,8 @@ One iteration of the loop (``_run_once``), in order:
    schedule wait for the next iteration, after another poll.
 
 Waking a task costs no allocation: a task's reusable wake-up handle
-(:class:`genloop.tasks.TaskWakeup`) goes straight onto the ready queue.
+(the task itself, see :mod:`genloop.tasks`) goes straight onto the ready
+queue, and a task on the ready queue is stepped without a Handle.
 
 The I/O machinery (sockets, transports, servers, pipes, subprocesses,
 signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
@@ -40,7 +41,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple
 
 from . import _seam, _versions
 from .coroutines import iscoroutine, iscoroutinefunction
-from .tasks import Task, TaskWakeup, _steppable
+from .tasks import Task, _steppable
 
 __all__ = ["EventLoop"]
 
@@ -99,10 +100,13 @@ def _drop_caller_frame(scheduled: Any) -> None:
         del scheduled._source_traceback[-1]
 
 
-def _describe_handle(handle: asyncio.Handle) -> str:
-    if isinstance(handle, TaskWakeup):
-        return repr(getattr(handle._callback, "__self__", handle))
-    return repr(handle)
+def _run_task_step(task: Task) -> None:
+    """Step a task from the ready queue, as ``Handle._run`` would run it."""
+    try:
+        task._context.run(task._wakeup, task._wakeup_arg)
+    except BaseException as exc:
+        if task._step_failed(exc):
+            raise
 
 
 class EventLoop(asyncio.SelectorEventLoop):
@@ -151,13 +155,13 @@ class EventLoop(asyncio.SelectorEventLoop):
     ) -> asyncio.Handle:
         if self._closed:
             raise RuntimeError("Event loop is closed")
-        if callback.__class__ is TaskWakeup:
-            # A task's own wake-up handle: queue it as is (see genloop.tasks).
+        if callback.__class__ is Task:
+            # A task waking up: queue the task itself (see genloop.tasks).
             if self._debug:
                 self._check_thread()
-            callback._args = args
+            callback._wakeup_arg = args[0]
             self._ready.append(callback)
-            return callback
+            return None  # type: ignore[return-value]  # nobody keeps it
         if self._debug:
             self._check_thread()
             _check_callback(callback, "call_soon")
@@ -335,7 +339,14 @@ class EventLoop(asyncio.SelectorEventLoop):
         popleft = ready.popleft
         for _ in range(len(ready)):
             handle = popleft()
-            if not handle._cancelled:
+            if handle.__class__ is Task:
+                # _run_task_step(handle), inlined: this is the hot path.
+                try:
+                    handle._context.run(handle._wakeup, handle._wakeup_arg)
+                except BaseException as exc:
+                    if handle._step_failed(exc):
+                        raise
+            elif not handle._cancelled:
                 handle._run()
 
     def _run_ready_debug(self, count: int) -> None:
@@ -343,19 +354,21 @@ class EventLoop(asyncio.SelectorEventLoop):
         ``slow_callback_duration``."""
         for _ in range(count):
             handle = self._ready.popleft()
-            if handle._cancelled:
+            is_task = handle.__class__ is Task
+            if not is_task and handle._cancelled:
                 continue
             self._current_handle = handle
             started = self.time()
             try:
-                handle._run()
+                if is_task:
+                    _run_task_step(handle)
+                else:
+                    handle._run()
             finally:
                 self._current_handle = None
             duration = self.time() - started
             if duration >= self.slow_callback_duration:
-                logger.warning(
-                    "Executing %s took %.3f seconds", _describe_handle(handle), duration
-                )
+                logger.warning("Executing %r took %.3f seconds", handle, duration)
 
     def _drop_cancelled_timers(self) -> None:
         kept: List[_TimerEntry] = []

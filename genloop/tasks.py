@@ -35,16 +35,18 @@ Invariants, as for asyncio's Task, while the task is not done:
   is scheduled on the loop; (3) ``_fut_waiter`` is None and the task is
   stepping right now.
 
-The wake-up handle (:class:`TaskWakeup`) is one ``asyncio.Handle`` per task,
-reused for every wake-up: genloop's loop puts it straight on its ready queue,
-so waking a task allocates nothing; any other loop just sees a callback.
+A task is its own wake-up callback: calling it (``task(future)``) is one
+step.  It is what the task adds to the futures it waits for, and genloop's
+loop puts the task itself on its ready queue (the argument in
+``_wakeup_arg``), so waking a task allocates nothing; any other loop just
+sees a callback.
 """
 
 import asyncio
 import collections.abc
 import concurrent.futures
 import types
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Set, TextIO, Tuple
+from typing import TYPE_CHECKING, Any, Callable, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from .coroutines import From, LegacyCoroutine, describe, returned_value
@@ -72,33 +74,8 @@ ACCEPTED_YIELDS = (
 
 _PENDING = "PENDING"
 
-#: The wake-up handle's arguments for a plain reschedule (no future).
-_NO_FUTURE = (None,)
-
-
-class TaskWakeup(asyncio.Handle):
-    """The reusable handle that resumes one task.
-
-    Its callback is the task's ``_wakeup`` and its argument the future the
-    task waited for (None for a plain reschedule).  genloop's loop queues the
-    handle itself when it is passed to ``call_soon``; on other loops it is an
-    ordinary callable.
-    """
-
-    __slots__ = ()
-
-    if TYPE_CHECKING:
-        _callback: Callable[..., Any]
-        _args: Tuple[Any, ...]
-
-    def __call__(self, future: Optional["asyncio.Future[Any]"]) -> None:
-        self._callback(future)
-
 
 if _versions.HAS_CONTEXTVARS:
-
-    def _make_wakeup(task: "Task", loop: asyncio.AbstractEventLoop, context: Any) -> TaskWakeup:
-        return TaskWakeup(task._wakeup, (None,), loop, context)
 
     def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
         loop.call_soon(callback, arg, context=context)
@@ -108,14 +85,23 @@ if _versions.HAS_CONTEXTVARS:
 
 else:
 
-    def _make_wakeup(task: "Task", loop: asyncio.AbstractEventLoop, context: Any) -> TaskWakeup:
-        return TaskWakeup(task._wakeup, (None,), loop)
-
     def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
         loop.call_soon(callback, arg)
 
     def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
         future.add_done_callback(callback)
+
+
+class _NoContext(object):
+    """A task's context on 3.6, which has no contextvars: running in it is
+    just calling."""
+
+    @staticmethod
+    def run(function: Callable[..., Any], *args: Any) -> Any:
+        return function(*args)
+
+
+_NO_CONTEXT = _NoContext()
 
 
 if _versions.HAS_CANCEL_MESSAGE:
@@ -148,8 +134,22 @@ class Task(_FutureBase):
     plain generators (see the module docstring for what they may yield).
     """
 
-    # Don't report "Task was destroyed but it is pending!" when False.
-    _log_destroy_pending = True
+    __slots__ = (
+        "_coro",
+        "_top",
+        "_stack",
+        "_name",
+        "_num_cancels_requested",
+        "_must_cancel",
+        "_cancel_message",
+        "_fut_waiter",
+        "_deliver_result",
+        "_context",
+        "_wakeup_arg",
+        "_wakeup_queue",
+        # Don't report "Task was destroyed but it is pending!" when False.
+        "_log_destroy_pending",
+    )
 
     if TYPE_CHECKING:
         # asyncio.Future's private state, which typeshed does not declare.
@@ -167,6 +167,7 @@ class Task(_FutureBase):
         eager_start: bool = False
     ) -> None:
         super().__init__(loop=loop)
+        self._log_destroy_pending = True
         if self._source_traceback:
             del self._source_traceback[-1]
         top = _steppable(coro)
@@ -187,15 +188,18 @@ class Task(_FutureBase):
         self._cancel_message: Any = None
         self._fut_waiter: Any = None
         self._deliver_result = False
-        if context is None and _versions.HAS_CONTEXTVARS:
-            context = contextvars.copy_context()
+        if context is None:
+            context = contextvars.copy_context() if _versions.HAS_CONTEXTVARS else _NO_CONTEXT
         self._context = context
-        self._wakeup_handle = _make_wakeup(self, self._loop, context)
-        self._wakeup_queue = getattr(self._loop, "_wakeup_queue", None)
+        self._wakeup_arg: Any = None
+        # The ready queue of genloop's loop, which runs exact Tasks itself.
+        self._wakeup_queue = (
+            getattr(self._loop, "_wakeup_queue", None) if type(self) is Task else None
+        )
         if eager_start and self._loop.is_running():
             self._eager_start()
         else:
-            _call_soon(self._loop, self._wakeup_handle, None, context)
+            _call_soon(self._loop, self, None, context)
             _seam.register_task(self)
 
     def __del__(self) -> None:
@@ -294,10 +298,7 @@ class Task(_FutureBase):
         try:
             _seam.register_eager_task(self)
             try:
-                if self._context is None:
-                    self._resume(None, None)
-                else:
-                    self._context.run(self._resume, None, None)
+                self._context.run(self._resume, None, None)
             finally:
                 _seam.unregister_eager_task(self)
         finally:
@@ -335,16 +336,41 @@ class Task(_FutureBase):
             _seam.leave_task(loop, self)
             self = None  # type: ignore[assignment]  # break cycles
 
+    #: Futures call back the task itself: ``task(future)`` is a step.
+    __call__ = _wakeup
+
+    @property
+    def __name__(self) -> str:
+        """How asyncio names a callback: a future's repr shows a waiting
+        task as ``cb=[Task._wakeup()]``, not as the task's own repr (which
+        shows the future: that would never end)."""
+        return "Task._wakeup"
+
+    def _step_failed(self, exc: BaseException) -> bool:
+        """A step raised ``exc`` on genloop's ready queue: True if it must
+        propagate (as Handle._run lets it), else it is reported."""
+        if _seam.callback_error_propagates(exc):
+            return True
+        context = {
+            "message": "Exception in callback {}".format(
+                _seam.format_callback_source(self._wakeup, (self._wakeup_arg,))
+            ),
+            "exception": exc,
+            "handle": self,
+        }
+        self._loop.call_exception_handler(context)
+        return False
+
     def _reschedule(self) -> None:
         """Wake up on the next loop iteration (a bare ``yield``).  On
         genloop's loop, outside debug mode, the wake-up handle goes straight
         onto the ready queue."""
         queue = self._wakeup_queue
         if queue is not None and not self._loop.get_debug():
-            self._wakeup_handle._args = _NO_FUTURE
-            queue.append(self._wakeup_handle)
+            self._wakeup_arg = None
+            queue.append(self)
         else:
-            _call_soon(self._loop, self._wakeup_handle, None, self._context)
+            _call_soon(self._loop, self, None, self._context)
 
     def _resume(self, exc: Optional[BaseException], value: Any) -> None:
         """Drive the coroutine stack until the top one blocks or all are done."""
@@ -404,7 +430,7 @@ class Task(_FutureBase):
         # tornado-style ``r = yield fut`` did not and expects the result.
         self._deliver_result = not future._asyncio_future_blocking
         future._asyncio_future_blocking = False
-        _add_done_callback(future, self._wakeup_handle, self._context)
+        _add_done_callback(future, self, self._context)
         self._fut_waiter = future
         if self._must_cancel:
             if _cancel(future, self._cancel_message):
