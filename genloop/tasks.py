@@ -28,8 +28,9 @@ any other exception                          pops the coroutine; throws the exce
 Invariants, as for asyncio's Task, while the task is not done:
 
 * ``_top`` is the coroutine being driven and ``_stack`` its suspended
-  callers, outermost first.  When the task is done, ``_top`` is None and
-  ``_stack`` is empty.
+  callers, outermost first (None until the first ``yield sub()``: most tasks
+  never need it).  When the task is done, ``_top`` is None and ``_stack``
+  is empty or None.
 * Exactly one of these holds: (1) ``_fut_waiter`` is a pending future and
   the task's wake-up handle is one of its callbacks; (2) the wake-up handle
   is scheduled on the loop; (3) ``_fut_waiter`` is None and the task is
@@ -181,8 +182,9 @@ class Task(_FutureBase):
             )
         self._coro = coro
         self._top: Any = top
-        self._stack: List[Any] = []
-        self._name = "Task-{}".format(_seam.next_task_number()) if name is None else str(name)
+        self._stack: Optional[List[Any]] = None
+        # A number until get_name() first makes it "Task-<number>".
+        self._name: Any = _seam.next_task_number() if name is None else str(name)
         self._num_cancels_requested = 0
         self._must_cancel = False
         self._cancel_message: Any = None
@@ -214,7 +216,7 @@ class Task(_FutureBase):
         info = _seam.future_repr_info(self)
         if self._must_cancel:
             info[0] = "cancelling"
-        info.insert(1, "name={!r}".format(self._name))
+        info.insert(1, "name={!r}".format(self.get_name()))
         info.insert(2, "coro=<{}>".format(describe(self._coro)))
         if self._fut_waiter is not None:
             info.insert(3, "wait_for={!r}".format(self._fut_waiter))
@@ -229,7 +231,10 @@ class Task(_FutureBase):
         return self._context
 
     def get_name(self) -> str:
-        return self._name
+        name = self._name
+        if type(name) is int:
+            name = self._name = "Task-{}".format(name)
+        return name  # type: ignore[no-any-return]
 
     def set_name(self, value: Any) -> None:
         self._name = str(value)
@@ -248,7 +253,7 @@ class Task(_FutureBase):
             exc = None if self.cancelled() else self._exception
             return _traceback_frames(exc, limit)
         frames: List[types.FrameType] = []
-        for coro in self._stack + [self._top]:
+        for coro in (self._stack or []) + [self._top]:
             while coro is not None:
                 frame = getattr(coro, "gi_frame", None) or getattr(coro, "cr_frame", None)
                 if frame is not None:
@@ -387,8 +392,7 @@ class Task(_FutureBase):
             except asyncio.CancelledError as cancelled:
                 exc = cancelled
             except (KeyboardInterrupt, SystemExit) as fatal:
-                self._top = None
-                del stack[:]
+                self._top = self._stack = None
                 _FutureBase.set_exception(self, fatal)
                 raise
             except BaseException as error:
@@ -405,6 +409,8 @@ class Task(_FutureBase):
                 if isinstance(action, BaseException):
                     exc = action
                 else:
+                    if stack is None:
+                        stack = self._stack = []
                     stack.append(top)
                     top = self._top = action
                 continue
