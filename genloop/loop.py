@@ -10,8 +10,10 @@ One iteration of the loop (``_run_once``), in order:
 3. Queue the callbacks of the I/O events the poll returned.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
-5. Run the callbacks that are ready now, first in first out.  Callbacks they
-   schedule wait for the next iteration, after another poll.
+5. Run the callbacks that are ready now, first in first out: a task's step,
+   one of genloop's own handles (run here, without ``Handle._run``), or any
+   other handle.  Callbacks they schedule wait for the next iteration, after
+   another poll.
 
 Waking a task costs no allocation: a task's reusable wake-up handle
 (the task itself, see :mod:`genloop.tasks`) goes straight onto the ready
@@ -41,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple
 
 from . import _seam, _versions
 from .coroutines import iscoroutine, iscoroutinefunction
+from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
 
 __all__ = ["EventLoop"]
@@ -100,15 +103,6 @@ def _drop_caller_frame(scheduled: Any) -> None:
         del scheduled._source_traceback[-1]
 
 
-def _run_task_step(task: Task) -> None:
-    """Step a task from the ready queue, as ``Handle._run`` would run it."""
-    try:
-        task._context.run(task._wakeup, task._wakeup_arg)
-    except BaseException as exc:
-        if task._step_failed(exc):
-            raise
-
-
 class EventLoop(asyncio.SelectorEventLoop):
     """An asyncio event loop whose scheduler and tasks are genloop's.
 
@@ -165,8 +159,10 @@ class EventLoop(asyncio.SelectorEventLoop):
         if self._debug:
             self._check_thread()
             _check_callback(callback, "call_soon")
-        handle = _new_handle(callback, args, self, context)
-        _drop_caller_frame(handle)
+            handle = _new_handle(callback, args, self, context)
+            _drop_caller_frame(handle)
+        else:
+            handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
         return handle
 
@@ -200,8 +196,10 @@ class EventLoop(asyncio.SelectorEventLoop):
         if self._debug:
             self._check_thread()
             _check_callback(callback, "call_at")
-        timer = _new_timer(when, callback, args, self, context)
-        _drop_caller_frame(timer)
+            timer = _new_timer(when, callback, args, self, context)
+            _drop_caller_frame(timer)
+        else:
+            timer = new_timer(when, callback, args, self, context)
         heapq.heappush(self._timers, (when, next(self._timer_order), timer))
         timer._scheduled = True  # type: ignore[attr-defined]
         return timer
@@ -258,6 +256,7 @@ class EventLoop(asyncio.SelectorEventLoop):
                     break
         finally:
             self._stopping = False
+            self._current_handle = None  # if a callback's exception left the loop
             self._thread_id = None
             _seam.set_running_loop(None)
             _set_origin_tracking(self, False)
@@ -333,42 +332,36 @@ class EventLoop(asyncio.SelectorEventLoop):
                 else:
                     ready.append(timer)
 
-        if self._debug:
-            self._run_ready_debug(len(ready))
-            return
+        debug = self._debug
         popleft = ready.popleft
         for _ in range(len(ready)):
             handle = popleft()
-            if handle.__class__ is Task:
-                # _run_task_step(handle), inlined: this is the hot path.
-                try:
-                    handle._context.run(handle._wakeup, handle._wakeup_arg)
-                except BaseException as exc:
-                    if handle._step_failed(exc):
-                        raise
-            elif not handle._cancelled:
-                handle._run()
-
-    def _run_ready_debug(self, count: int) -> None:
-        """Step 5 in debug mode: also report callbacks slower than
-        ``slow_callback_duration``."""
-        for _ in range(count):
-            handle = self._ready.popleft()
-            is_task = handle.__class__ is Task
-            if not is_task and handle._cancelled:
-                continue
-            self._current_handle = handle
-            started = self.time()
+            kind = handle.__class__
+            if debug:
+                self._current_handle = handle
+                started = self.time()
             try:
-                if is_task:
-                    _run_task_step(handle)
-                else:
-                    handle._run()
-            finally:
+                if kind is Task:
+                    handle._context.run(handle._wakeup, handle._wakeup_arg)
+                elif kind is Callback or kind is Timer:
+                    if not handle._cancelled:
+                        handle._context.run(handle._callback, *handle._args)
+                elif not handle._cancelled:
+                    handle._run()  # reports its own failures
+            except BaseException as exc:
+                if kind is not Task and kind is not Callback and kind is not Timer:
+                    raise
+                if _seam.callback_error_propagates(exc):
+                    raise
+                report_failure(handle, exc)
+            if debug:
                 self._current_handle = None
-            duration = self.time() - started
-            if duration >= self.slow_callback_duration:
-                logger.warning("Executing %r took %.3f seconds", handle, duration)
+                self._report_if_slow(handle, self.time() - started)
+
+    def _report_if_slow(self, handle: Any, duration: float) -> None:
+        """Debug mode: report a callback slower than ``slow_callback_duration``."""
+        if duration >= self.slow_callback_duration:
+            logger.warning("Executing %r took %.3f seconds", handle, duration)
 
     def _drop_cancelled_timers(self) -> None:
         kept: List[_TimerEntry] = []

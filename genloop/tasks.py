@@ -47,13 +47,11 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import types
-from typing import TYPE_CHECKING, Any, Callable, List, Optional, Set, TextIO
+from typing import TYPE_CHECKING, Any, List, Optional, Set, TextIO
 
 from . import _seam, _versions
+from ._context import copy_context
 from .coroutines import From, LegacyCoroutine, describe, returned_value
-
-if _versions.HAS_CONTEXTVARS:
-    import contextvars
 
 __all__ = ["Task", "task_factory", "current_task", "all_tasks", "ACCEPTED_YIELDS"]
 
@@ -91,18 +89,6 @@ else:
 
     def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
         future.add_done_callback(callback)
-
-
-class _NoContext(object):
-    """A task's context on 3.6, which has no contextvars: running in it is
-    just calling."""
-
-    @staticmethod
-    def run(function: Callable[..., Any], *args: Any) -> Any:
-        return function(*args)
-
-
-_NO_CONTEXT = _NoContext()
 
 
 if _versions.HAS_CANCEL_MESSAGE:
@@ -191,7 +177,7 @@ class Task(_FutureBase):
         self._fut_waiter: Any = None
         self._deliver_result = False
         if context is None:
-            context = contextvars.copy_context() if _versions.HAS_CONTEXTVARS else _NO_CONTEXT
+            context = copy_context()
         self._context = context
         self._wakeup_arg: Any = None
         # The ready queue of genloop's loop, which runs exact Tasks itself.
@@ -350,21 +336,6 @@ class Task(_FutureBase):
         task as ``cb=[Task._wakeup()]``, not as the task's own repr (which
         shows the future: that would never end)."""
         return "Task._wakeup"
-
-    def _step_failed(self, exc: BaseException) -> bool:
-        """A step raised ``exc`` on genloop's ready queue: True if it must
-        propagate (as Handle._run lets it), else it is reported."""
-        if _seam.callback_error_propagates(exc):
-            return True
-        context = {
-            "message": "Exception in callback {}".format(
-                _seam.format_callback_source(self._wakeup, (self._wakeup_arg,))
-            ),
-            "exception": exc,
-            "handle": self,
-        }
-        self._loop.call_exception_handler(context)
-        return False
 
     def _reschedule(self) -> None:
         """Wake up on the next loop iteration (a bare ``yield``).  On
