@@ -12,6 +12,7 @@ genloop's task factory on every loop it creates.
 import argparse
 import asyncio
 import builtins
+import importlib.machinery
 import importlib.util
 import os
 import sys
@@ -181,6 +182,8 @@ def _script_code(path: str) -> Tuple[types.CodeType, types.ModuleType]:
         code = compile(source.read(), path, "exec", dont_inherit=True)
     module = types.ModuleType("__main__")
     module.__file__ = path
+    # What "python script.py" gives __main__ (warnings look for a loader).
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
     return flag_generators(code), module
 
 

@@ -216,3 +216,11 @@ def test_debug_sets_the_loops_debug_mode(tmp_path, options, debug):
     outcome = genloop_command(["run"] + options + [str(script)], cwd=tmp_path)
     assert outcome.status == 0, outcome.err
     assert outcome.out == "{0} {0}\n".format(debug)
+
+
+def test_a_program_may_warn_from_main(tmp_path):
+    """__main__ has a loader, as under "python script.py": 3.12's warnings
+    refuse module globals without one."""
+    outcome = run_program(tmp_path, "import warnings\nwarnings.warn('careful', UserWarning)\n")
+    assert outcome.status == 0, outcome.err
+    assert "UserWarning: careful" in outcome.err

@@ -420,3 +420,18 @@ def test_compat_does_not_change_native_code(compat, loop):
     assert type(coro) is types.CoroutineType
     assert asyncio.iscoroutine(coro)
     assert run(loop, coro) == "native"
+
+
+def test_L07_subclasses_of_asyncio_task_check_instances_as_usual(compat, loop):
+    class TracedTask(asyncio.Task):
+        pass
+
+    async def job():
+        return 1
+
+    plain = loop.create_task(job())
+    traced = TracedTask(job(), loop=loop)
+    loop.run_until_complete(asyncio.gather(plain, traced))
+    assert isinstance(plain, asyncio.Task) and isinstance(traced, asyncio.Task)
+    assert not isinstance(plain, TracedTask) and isinstance(traced, TracedTask)
+    assert issubclass(TracedTask, asyncio.Task) and not issubclass(genloop.Task, TracedTask)

@@ -32,11 +32,13 @@ def legacy_coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def patches() -> List[Patch]:
-    found: List[Patch] = []
-    if _versions.LEGACY_APIS_DEPRECATED:
-        # Gone in 3.11; before, it warned (3.8+).
-        for module in (asyncio, asyncio.coroutines, asyncio.tasks):
-            found.append(Patch(module, "coroutine", legacy_coroutine))
+    # Gone in 3.11, warning from 3.8; replaced on 3.6 and 3.7 too, where it
+    # made plain generators: genloop's returns Return(v) and StopIteration(v)
+    # values (L24) on every version.
+    found = [
+        Patch(module, "coroutine", legacy_coroutine)
+        for module in (asyncio, asyncio.coroutines, asyncio.tasks)
+    ]
     if not _versions.ASYNCIO_ACCEPTS_GENERATORS:
         # asyncio's own modules call coroutines.iscoroutine(): ensure_future,
         # gather, run, run_coroutine_threadsafe accept generators again.

@@ -22,13 +22,18 @@ _StockTask: Any = asyncio.Task
 
 class _LegacyTaskType(type):
     """Makes ``isinstance(t, asyncio.Task)`` true for every task, stock or
-    genloop's, while ``asyncio.Task`` is the legacy class below."""
+    genloop's, while ``asyncio.Task`` is the legacy class below (and only
+    for it: user subclasses of it check as usual)."""
 
     def __instancecheck__(cls, instance: Any) -> bool:
-        return isinstance(instance, (_StockTask, GenloopTask))
+        if cls is LegacyTask:
+            return isinstance(instance, (_StockTask, GenloopTask))
+        return type.__instancecheck__(cls, instance)
 
     def __subclasscheck__(cls, subclass: Any) -> bool:
-        return issubclass(subclass, (_StockTask, GenloopTask))
+        if cls is LegacyTask:
+            return issubclass(subclass, (_StockTask, GenloopTask))
+        return type.__subclasscheck__(cls, subclass)
 
 
 class LegacyTask(_StockTask, metaclass=_LegacyTaskType):  # type: ignore[misc]

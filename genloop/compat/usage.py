@@ -28,9 +28,15 @@ class _State(object):
     counts: Counter[_Site] = collections.Counter()
 
 
+#: The warnings filter that shows LegacyAPIWarning while warn=True (Python
+#: hides DeprecationWarning subclasses outside __main__, and on 3.6 there too).
+_SHOW_LEGACY_WARNINGS = ("default", None, LegacyAPIWarning, None, 0)
+
+
 def configure(warn: bool, report_path: Optional[str]) -> None:
     """Set what :func:`legacy_use` does; called by ``compat.install()``."""
     _State.warn = warn
+    _show_warnings(warn)
     if report_path is not None and _State.report_path is None:
         atexit.register(write_report)
     _State.report_path = report_path
@@ -40,9 +46,18 @@ def reset() -> None:
     """Write the report if one was asked for, then forget every use
     (``compat.uninstall()``)."""
     write_report()
+    _show_warnings(False)
     _State.warn, _State.report_path = False, None
     _State.warned = set()
     _State.counts = collections.Counter()
+
+
+def _show_warnings(show: bool) -> None:
+    filters: Any = warnings.filters
+    if _SHOW_LEGACY_WARNINGS in filters:
+        filters.remove(_SHOW_LEGACY_WARNINGS)
+    if show:
+        warnings.filterwarnings("default", category=LegacyAPIWarning)
 
 
 def legacy_use(row_id: str) -> None:
@@ -63,7 +78,6 @@ def legacy_use(row_id: str) -> None:
             site[1],
             site[2],
             module=frame.f_globals.get("__name__"),
-            module_globals=frame.f_globals,
         )
 
 
