@@ -6,6 +6,7 @@ written to the test's own temporary directory.
 """
 
 import os
+import sys
 import textwrap
 
 import pytest
@@ -224,3 +225,11 @@ def test_a_program_may_warn_from_main(tmp_path):
     outcome = run_program(tmp_path, "import warnings\nwarnings.warn('careful', UserWarning)\n")
     assert outcome.status == 0, outcome.err
     assert "UserWarning: careful" in outcome.err
+
+
+def test_the_console_script_is_installed_beside_the_interpreter(tmp_path):
+    script = os.path.join(os.path.dirname(sys.executable), "genloop")
+    if not os.path.exists(script):
+        pytest.skip("genloop is not installed here (a source checkout): no console script")
+    outcome = run_python([script, "--version"], cwd=tmp_path)
+    assert outcome.out.strip() == "genloop " + genloop.__version__
