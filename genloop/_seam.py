@@ -125,6 +125,10 @@ else:
         return loop
 
 
+#: What 3.10's primitives pass each other as "no loop= given"
+#: (asyncio.mixins._marker); None elsewhere.
+NO_LOOP_ARGUMENT: Any = getattr(getattr(asyncio, "mixins", None), "_marker", None)
+
 #: "cb(args) at file:line", as asyncio describes a callback.
 format_callback_source: Callable[[Any, Any], str] = (
     cast(Any, asyncio).format_helpers._format_callback_source

@@ -150,6 +150,9 @@ def test_L05_loop_argument_on_functions_and_primitives(compat, loop):
             lock = asyncio.Lock(loop=loop)
             queue = asyncio.Queue(loop=loop)
             event = asyncio.Event(loop=loop)
+            bounded = asyncio.BoundedSemaphore(2, loop=loop)  # 3.10 passes loop to Semaphore
+            yield from bounded.acquire()
+            bounded.release()
             yield from asyncio.sleep(0, loop=loop)
             with (yield from lock):
                 yield from queue.put("item")

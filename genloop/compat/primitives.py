@@ -7,7 +7,7 @@ import functools
 import types
 from typing import Any, Callable, Generator, List, Optional
 
-from .. import _versions
+from .. import _seam, _versions
 from .functions import call_without_deprecation, check_loop_argument
 from .patching import Patch
 from .usage import legacy_use
@@ -35,7 +35,7 @@ def _init_taking_loop(cls: type) -> Callable[..., None]:
 
     @functools.wraps(original)
     def __init__(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
-        if loop is None:
+        if loop is None or loop is _seam.NO_LOOP_ARGUMENT:
             original(self, *args, **kwargs)
             return
         legacy_use("L05")
