@@ -57,6 +57,9 @@ HAS_ASYNCIO_RUN = sys.version_info >= (3, 7)
 #: ``asyncio.run(loop_factory=)`` and ``asyncio.Runner`` with a factory (3.12+).
 HAS_LOOP_FACTORY = sys.version_info >= (3, 12)
 
+#: Task.current_task()/all_tasks() class methods (removed in 3.9).
+HAS_TASK_CLASSMETHODS = sys.version_info < (3, 9)
+
 #: CancelledError is a BaseException (3.8+); Handle._run reports every
 #: BaseException but SystemExit and KeyboardInterrupt (before: Exception only).
 HAS_BASE_CANCELLED_ERROR = sys.version_info >= (3, 8)

@@ -96,11 +96,12 @@ def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
     future._loop.stop()
 
 
-def _drop_caller_frame(scheduled: Any) -> None:
-    """Drop genloop's own frame from a debug-mode creation traceback, so that
-    it ends at the user's call (``_source_traceback`` is asyncio's)."""
+def _drop_own_frames(scheduled: Any, count: int = 1) -> None:
+    """Drop genloop's own ``count`` frames from a debug-mode creation
+    traceback, so that it ends at the user's call (``_source_traceback`` is
+    asyncio's)."""
     if scheduled._source_traceback:
-        del scheduled._source_traceback[-1]
+        del scheduled._source_traceback[-count:]
 
 
 class EventLoop(asyncio.SelectorEventLoop):
@@ -160,7 +161,7 @@ class EventLoop(asyncio.SelectorEventLoop):
             self._check_thread()
             _check_callback(callback, "call_soon")
             handle = _new_handle(callback, args, self, context)
-            _drop_caller_frame(handle)
+            _drop_own_frames(handle, 2)  # call_soon, _new_handle
         else:
             handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
@@ -172,8 +173,10 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._check_closed()
         if self._debug:
             _check_callback(callback, "call_soon_threadsafe")
-        handle = _new_handle(callback, args, self, context)
-        _drop_caller_frame(handle)
+            handle = _new_handle(callback, args, self, context)
+            _drop_own_frames(handle, 2)  # call_soon_threadsafe, _new_handle
+        else:
+            handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
         self._write_to_self()
         return handle
@@ -184,7 +187,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         if delay is None:
             raise TypeError("delay must not be None: pass a number of seconds")
         timer = self.call_at(self.time() + delay, callback, *args, context=context)
-        _drop_caller_frame(timer)
+        _drop_own_frames(timer)  # call_later
         return timer
 
     def call_at(  # type: ignore[override]
@@ -197,7 +200,7 @@ class EventLoop(asyncio.SelectorEventLoop):
             self._check_thread()
             _check_callback(callback, "call_at")
             timer = _new_timer(when, callback, args, self, context)
-            _drop_caller_frame(timer)
+            _drop_own_frames(timer, 2)  # call_at, _new_timer
         else:
             timer = new_timer(when, callback, args, self, context)
         heapq.heappush(self._timers, (when, next(self._timer_order), timer))
@@ -222,7 +225,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         factory = self._task_factory
         if factory is None:
             task = Task(coro, loop=self, name=name, context=context, **kwargs)
-            _drop_caller_frame(task)
+            _drop_own_frames(task)  # create_task
             return task  # type: ignore[return-value]
         if context is not None:
             kwargs["context"] = context
@@ -325,8 +328,8 @@ class EventLoop(asyncio.SelectorEventLoop):
         if timers:
             end_time = self.time() + self._clock_resolution
             while timers and timers[0][0] < end_time:
-                timer = heapq.heappop(timers)[2]
-                timer._scheduled = False  # type: ignore[attr-defined]
+                timer: Any = heapq.heappop(timers)[2]
+                timer._scheduled = False
                 if timer._cancelled:
                     self._cancelled_timers -= 1
                 else:
@@ -357,6 +360,8 @@ class EventLoop(asyncio.SelectorEventLoop):
             if debug:
                 self._current_handle = None
                 self._report_if_slow(handle, self.time() - started)
+        # Tracebacks of the callbacks may hold this frame: keep no callback.
+        handle = timer = None
 
     def _report_if_slow(self, handle: Any, duration: float) -> None:
         """Debug mode: report a callback slower than ``slow_callback_duration``."""

@@ -47,7 +47,8 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import types
-from typing import TYPE_CHECKING, Any, List, Optional, Set, TextIO
+import warnings
+from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from ._context import copy_context
@@ -72,6 +73,7 @@ ACCEPTED_YIELDS = (
 )
 
 _PENDING = "PENDING"
+_CANCELLED = "CANCELLED"
 
 
 if _versions.HAS_CONTEXTVARS:
@@ -128,14 +130,18 @@ class Task(_FutureBase):
         "_name",
         "_num_cancels_requested",
         "_must_cancel",
-        "_cancel_message",
         "_fut_waiter",
         "_deliver_result",
         "_context",
         "_wakeup_arg",
         "_wakeup_queue",
+        "_cancelled_exc",
         # Don't report "Task was destroyed but it is pending!" when False.
         "_log_destroy_pending",
+    ) + (
+        # From 3.9 asyncio.Future keeps the message, where its own
+        # _make_cancelled_error() reads it.
+        () if _versions.HAS_CANCEL_MESSAGE else ("_cancel_message",)
     )
 
     if TYPE_CHECKING:
@@ -180,6 +186,7 @@ class Task(_FutureBase):
             context = copy_context()
         self._context = context
         self._wakeup_arg: Any = None
+        self._cancelled_exc: Optional[BaseException] = None
         # The ready queue of genloop's loop, which runs exact Tasks itself.
         self._wakeup_queue = (
             getattr(self._loop, "_wakeup_queue", None) if type(self) is Task else None
@@ -200,15 +207,36 @@ class Task(_FutureBase):
 
     def __repr__(self) -> str:
         info = _seam.future_repr_info(self)
-        if self._must_cancel:
+        if _versions.HAS_CANCELLING:
+            cancelling = self._num_cancels_requested > 0 and not self.done()
+        else:
+            cancelling = self._must_cancel
+        if cancelling:
             info[0] = "cancelling"
-        info.insert(1, "name={!r}".format(self.get_name()))
-        info.insert(2, "coro=<{}>".format(describe(self._coro)))
+        details = ["coro=<{}>".format(describe(self._coro))]
+        if _versions.HAS_TASK_NAMES:
+            details.insert(0, "name={!r}".format(self.get_name()))
         if self._fut_waiter is not None:
-            info.insert(3, "wait_for={!r}".format(self._fut_waiter))
+            details.append("wait_for={!r}".format(self._fut_waiter))
+        info[1:1] = details
         return "<{} {}>".format(type(self).__name__, " ".join(info))
 
     # -- asyncio's Task API ---------------------------------------------------
+
+    if _versions.HAS_TASK_CLASSMETHODS:
+
+        @classmethod
+        def current_task(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Any:
+            """The task running on ``loop`` (default: the current loop), or None;
+            deprecated in 3.7 as asyncio's was."""
+            _warn_deprecated_class_method("current_task")
+            return _seam.current_task(asyncio.get_event_loop() if loop is None else loop)
+
+        @classmethod
+        def all_tasks(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[Any]:
+            """Every task of ``loop``, done ones included; deprecated in 3.7."""
+            _warn_deprecated_class_method("all_tasks")
+            return _seam.every_task(asyncio.get_event_loop() if loop is None else loop)
 
     def get_coro(self) -> Any:
         return self._coro
@@ -277,7 +305,54 @@ class Task(_FutureBase):
                 self._must_cancel = False
         return self._num_cancels_requested
 
-    if not _versions.HAS_CANCEL_MESSAGE:
+    if _versions.HAS_CANCEL_MESSAGE:
+        # asyncio.Future's C implementation keeps the CancelledError that
+        # ended a task in a field only the C Task can set: genloop keeps it
+        # in _cancelled_exc and raises it (3.11+) or chains it (3.9, 3.10)
+        # from result(), exception() and await, as asyncio's Task does.
+
+        def _make_cancelled_error(self) -> BaseException:
+            stored, self._cancelled_exc = self._cancelled_exc, None
+            if stored is not None and _versions.HAS_CANCELLING:
+                return stored
+            message = self._cancel_message
+            exc = asyncio.CancelledError() if message is None else asyncio.CancelledError(message)
+            exc.__context__ = stored
+            return exc
+
+        # Each of these drops ``self`` on the way out: a raised exception's
+        # traceback holds the frame, and the task holds the exception.
+
+        def result(self) -> Any:
+            try:
+                if self._state == _CANCELLED:
+                    raise self._make_cancelled_error()
+                return super().result()
+            finally:
+                del self
+
+        def exception(self) -> Optional[BaseException]:
+            try:
+                if self._state == _CANCELLED:
+                    raise self._make_cancelled_error()
+                return super().exception()
+            finally:
+                del self
+
+        def __await__(self) -> Generator[Any, None, Any]:
+            try:
+                if not self.done():
+                    self._asyncio_future_blocking = True
+                    yield self  # an exception may also be thrown in here
+                if not self.done():
+                    raise RuntimeError("await wasn't used with future")
+                return self.result()
+            finally:
+                del self
+
+        __iter__ = __await__
+
+    else:
 
         def _make_cancelled_error(self) -> BaseException:
             return asyncio.CancelledError()
@@ -302,6 +377,7 @@ class Task(_FutureBase):
         reschedule), with the task as the loop's current task."""
         exc: Optional[BaseException] = None
         value = None
+        self._wakeup_arg = None  # keep no finished future alive
         if future is not None:
             try:
                 value = future.result()
@@ -325,7 +401,8 @@ class Task(_FutureBase):
             self._resume(exc, value)
         finally:
             _seam.leave_task(loop, self)
-            self = None  # type: ignore[assignment]  # break cycles
+            # Break the cycles through the tracebacks that hold this frame.
+            del exc, value, self, future
 
     #: Futures call back the task itself: ``task(future)`` is a step.
     __call__ = _wakeup
@@ -362,11 +439,13 @@ class Task(_FutureBase):
                 exc, value = None, stop.value
             except asyncio.CancelledError as cancelled:
                 exc = cancelled
-            except (KeyboardInterrupt, SystemExit) as fatal:
-                self._top = self._stack = None
-                _FutureBase.set_exception(self, fatal)
-                raise
             except BaseException as error:
+                if _seam.callback_error_propagates(error):
+                    # KeyboardInterrupt, SystemExit (before 3.8: any
+                    # BaseException): the task fails and the loop stops.
+                    self._top = self._stack = None
+                    _FutureBase.set_exception(self, error)
+                    raise
                 is_return, value = returned_value(error, top)
                 exc = None if is_return else error
             else:
@@ -391,6 +470,9 @@ class Task(_FutureBase):
                 continue
             self._top = None
             self._finish(exc, value)
+            # The exception's traceback holds this frame: drop what would
+            # keep the task and the exception alive in a cycle.
+            del exc, value, top, stack, self
             return
 
     def _wait_for(self, future: Any) -> Optional[BaseException]:
@@ -445,6 +527,8 @@ class Task(_FutureBase):
             else:
                 _FutureBase.set_result(self, value)
         elif isinstance(exc, asyncio.CancelledError):
+            # Kept for result()/exception(), which raise it or chain it.
+            self._cancelled_exc = exc
             # 3.11+ keeps the message of the CancelledError that ended the task.
             message = exc.args[0] if exc.args and _versions.HAS_CANCELLING else None
             _cancel_base(self, message)
@@ -461,6 +545,16 @@ else:
 
     def _cancel_base(task: Task, msg: Any) -> None:
         _FutureBase.cancel(task)
+
+
+def _warn_deprecated_class_method(name: str) -> None:
+    """The warning asyncio's ``Task.current_task()``/``all_tasks()`` gave."""
+    if _versions.PYTHON == "3.7":
+        message = "Task.{0}() is deprecated, use asyncio.{0}() instead"
+        warnings.warn(message.format(name), PendingDeprecationWarning, stacklevel=3)
+    elif _versions.PYTHON == "3.8":
+        message = "Task.{0}() is deprecated since Python 3.7, use asyncio.{0}() instead"
+        warnings.warn(message.format(name), DeprecationWarning, stacklevel=3)
 
 
 def _future_loop(future: Any) -> Any:

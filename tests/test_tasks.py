@@ -681,3 +681,58 @@ def test_debug_mode_refuses_to_wake_a_task_from_another_thread(loop):
     assert len(errors) == 1 and "thread" in errors[0]
     # The refused wake-up leaves the task waiting for good.
     task._log_destroy_pending = False
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCELLING, reason="the message reaches the task from 3.11")
+def test_cancel_message_before_the_first_step_is_kept(loop):
+    task = loop.create_task(native_three())
+    task.cancel("too early")
+    with pytest.raises(asyncio.CancelledError, match="too early"):
+        run(loop, task)
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCEL_MESSAGE, reason="chained CancelledError is 3.9+")
+def test_a_cancelled_task_raises_with_the_interrupted_line_in_the_traceback(loop):
+    import traceback
+
+    async def sleeper():
+        await asyncio.sleep(10)  # the interrupted line
+
+    async def main():
+        task = loop.create_task(sleeper())
+        await asyncio.sleep(0)
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            return traceback.format_exc()
+
+    assert "the interrupted line" in run(loop, main())
+
+
+def test_a_failed_task_is_freed_without_the_cycle_collector(loop):
+    import weakref
+
+    class Resource(object):
+        pass
+
+    async def fails(resource):
+        await asyncio.sleep(0)
+        raise ValueError(resource)
+
+    async def main():
+        resource = Resource()
+        ref = weakref.ref(resource)
+        try:
+            await loop.create_task(fails(resource))
+        except ValueError:
+            pass
+        del resource
+        return ref
+
+    gc.disable()
+    try:
+        ref = run(loop, main())
+        assert ref() is None
+    finally:
+        gc.enable()

@@ -18,6 +18,11 @@ c-implementation
 genloop-extension
     The test asserts that the stock Task rejects a legacy yield that
     genloop's yield table (``genloop/tasks.py``) accepts on purpose.
+design
+    genloop.Task is an ``asyncio.Future`` subclass, not a subclass of the C
+    ``asyncio.Task`` type (whose C fields it could not keep valid): plain
+    ``isinstance(t, asyncio.Task)`` is False for it (True under
+    ``genloop.compat``, which makes ``asyncio.Task`` accept every task).
 environment
     The test fails on the stock loop on this machine too (network, IPv6,
     sandbox limits); it says nothing about genloop.
@@ -115,6 +120,13 @@ NOT_APPLICABLE = {
         "SelectorEventLoop", "GenloopEventLoopWithSelectorTests", "loop"),
 
     # -- stock internals -------------------------------------------------------------
+    "test_tasks.RunCoroutineThreadsafeTests.test_run_coroutine_threadsafe_task_cancelled [3.6]": (
+        "stock-internals: calls the stock asyncio.Task.current_task(); 3.6's C Task keeps "
+        "the current tasks where only its own steps write (genloop.Task.current_task() "
+        "sees genloop's tasks, and so does asyncio.Task under genloop.compat)"),
+    "test_base_events.GenloopBaseEventLoopTests.test_set_task_factory": (
+        "design: asserts isinstance(loop.create_task(...), asyncio.Task) for "
+        "genloop's loop; genloop.Task is an asyncio.Future, not a C Task subclass"),
     "test_base_events.GenloopBaseEventLoopTests.test_not_implemented": (
         "stock-internals: the abstract transport and _process_events methods of a "
         "bare BaseEventLoop raise NotImplementedError; genloop's loop is a complete "
