@@ -438,3 +438,15 @@ def test_L07_subclasses_of_asyncio_task_check_instances_as_usual(compat, loop):
     assert isinstance(plain, asyncio.Task) and isinstance(traced, asyncio.Task)
     assert not isinstance(plain, TracedTask) and isinstance(traced, TracedTask)
     assert issubclass(TracedTask, asyncio.Task) and not issubclass(genloop.Task, TracedTask)
+
+
+def test_L08_the_same_coroutine_twice_in_wait_runs_once(compat, loop):
+    async def once():
+        return "ran"
+
+    async def main():
+        coro = once()
+        done, _ = await asyncio.wait([coro, coro])
+        return [task.result() for task in done]
+
+    assert run(loop, main()) == ["ran"]

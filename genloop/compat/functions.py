@@ -74,6 +74,12 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     return converted
 
 
+def _is_one_awaitable(obj: Any) -> bool:
+    """A future or coroutine where a collection of them is expected: left
+    for asyncio to refuse with its own TypeError."""
+    return asyncio.isfuture(obj) or iscoroutine(obj)
+
+
 def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     awaitables = _AWAITABLES[name]
 
@@ -84,8 +90,9 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
             legacy_use("L05")
             check_loop_argument(loop, name)
         schedule_on = loop if name in _SCHEDULE_NOW else None
-        if awaitables == "each" and args:
-            items = list(args[0])
+        if awaitables == "each" and args and not _is_one_awaitable(args[0]):
+            # asyncio makes a set of them: one task per distinct coroutine.
+            items = list(dict.fromkeys(args[0]))
             if name == "wait" and any(iscoroutine(item) for item in items):
                 legacy_use("L08")
                 schedule_on = schedule_on or _seam.get_running_loop_or_none()

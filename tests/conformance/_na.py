@@ -7,8 +7,10 @@ A key is a test id, ``module.Class.test_method``, or a prefix of one
 A key may end with a version condition in brackets:
 ``"test_tasks.X.test_y [>=3.11]"``.  A condition is a comma-separated list of
 terms, any of which may match: ``3.8`` (that minor version), ``>=3.9``,
-``<3.12``, ``3.8-3.10`` (inclusive), ``pypy``, ``cpython``.  A reason starts
-with its category and a colon.
+``<3.12``, ``3.8-3.10`` (inclusive), ``pypy``, ``cpython``, ``compat`` (the
+run has ``genloop.compat`` installed: ``run.py --compat``); ``&`` joins
+terms that must all match (``compat&>=3.10``).  A reason starts with its
+category and a colon.
 """
 
 import fnmatch
@@ -27,8 +29,16 @@ def _version(text):
     return int(match.group(1)), int(match.group(2))
 
 
+#: Whether this run has genloop.compat installed (set by _worker.py).
+COMPAT = False
+
+
 def _term_matches(term, version, implementation):
+    if "&" in term:
+        return all(_term_matches(part, version, implementation) for part in term.split("&"))
     term = term.strip()
+    if term == "compat":
+        return COMPAT
     if term in ("pypy", "cpython"):
         return implementation == term
     if term.startswith(">="):

@@ -2,7 +2,7 @@
 write one JSON line per event to a results file.
 
     python _worker.py MODULE --results FILE [--stock] [--timeout S] [--skip-ids FILE]
-                      [--testloop genloop|factory]
+                      [--testloop genloop|factory] [--compat]
 
 Events: ``start`` (before a test's setUp, flushed, so that the parent knows
 which test hung or crashed), ``end`` (with the outcome), ``na`` (a test
@@ -196,6 +196,8 @@ def main(argv=None):
     parser.add_argument("--skip-ids")
     parser.add_argument("--testloop", choices=("genloop", "factory"),
                         help="what new_test_loop() makes (default: per _families.TESTLOOP)")
+    parser.add_argument("--compat", action="store_true",
+                        help="with genloop.compat installed (the legacy asyncio API)")
     args = parser.parse_args(argv)
 
     emit = Emitter(args.results)
@@ -223,6 +225,12 @@ def main(argv=None):
         _genloop_env.install_test_loop(ctx.test_utils, testloop)
         before_test = _genloop_env.install_policy
         before_test()
+        if args.compat:
+            import _na
+            import genloop.compat
+
+            _na.COMPAT = True
+            genloop.compat.install()
 
     try:
         suite = build_suite(args.module, ctx, args.stock, emit, skip_ids)

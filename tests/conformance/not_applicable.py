@@ -23,6 +23,9 @@ design
     ``asyncio.Task`` type (whose C fields it could not keep valid): plain
     ``isinstance(t, asyncio.Task)`` is False for it (True under
     ``genloop.compat``, which makes ``asyncio.Task`` accept every task).
+removed-api
+    Only with ``run.py --compat``: the test asserts that a legacy API that
+    this Python removed raises; ``genloop.compat`` restores that API.
 environment
     The test fails on the stock loop on this machine too (network, IPv6,
     sandbox limits); it says nothing about genloop.
@@ -124,6 +127,22 @@ NOT_APPLICABLE = {
         "stock-internals: calls the stock asyncio.Task.current_task(); 3.6's C Task keeps "
         "the current tasks where only its own steps write (genloop.Task.current_task() "
         "sees genloop's tasks, and so does asyncio.Task under genloop.compat)"),
+    # -- with genloop.compat installed (run.py --compat) ----------------------------
+    "test_base_events.GenloopBaseEventLoopTests.test_set_default_executor_error [compat&>=3.11]": (
+        "removed-api: asserts a non-ThreadPoolExecutor default executor is refused (L29)"),
+    "test_locks.LockTests.test_lock [compat&>=3.9]": (
+        "removed-api: asserts 'yield from lock' and 'await lock' raise TypeError (L06)"),
+    "test_locks.LockTests.test_lock_by_with_statement [compat&>=3.9]": (
+        "removed-api: asserts 'with (yield from lock)' raises TypeError (L06)"),
+    "test_locks.SemaphoreTests.test_semaphore [compat&>=3.9]": (
+        "removed-api: asserts 'yield from semaphore' raises TypeError (L06)"),
+    "test_locks.LockTests.test_lock_doesnt_accept_loop_parameter [compat&>=3.10]": (
+        "removed-api: asserts Lock(loop=...) and friends raise TypeError (L05)"),
+    "test_locks.ConditionTests.test_ambiguous_loops [compat&>=3.10]": (
+        "removed-api: asserts Lock(loop=other) raises TypeError; under compat loop= is "
+        "accepted, and a loop other than the running one is refused with RuntimeError (L05)"),
+    "test_pep492.LockTests.test_context_manager_with_await [compat&>=3.9]": (
+        "removed-api: asserts 'with (await lock)' raises TypeError (L06)"),
     "test_base_events.GenloopBaseEventLoopTests.test_set_task_factory": (
         "design: asserts isinstance(loop.create_task(...), asyncio.Task) for "
         "genloop's loop; genloop.Task is an asyncio.Future, not a C Task subclass"),

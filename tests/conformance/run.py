@@ -78,6 +78,8 @@ class ModuleRun(object):
             command.append("--stock")
         if self.args.testloop:
             command += ["--testloop", self.args.testloop]
+        if self.args.compat:
+            command.append("--compat")
         if skip_path:
             command += ["--skip-ids", skip_path]
         return command
@@ -238,11 +240,16 @@ def main(argv=None):
                              "virtual time (the default), or the stock TestLoop with "
                              "genloop's task factory (to tell a scheduler failure from a "
                              "Task failure)")
+    parser.add_argument("--compat", action="store_true",
+                        help="install genloop.compat in every worker: the legacy API "
+                        "must not change what these tests see (entries with [compat])")
     parser.add_argument("--show-failures", action="store_true",
                         help="print the traceback of every failure")
     args = parser.parse_args(argv)
 
     mode = "stock loop and Task (control)" if args.stock else "genloop"
+    if args.compat:
+        mode += " with genloop.compat"
     started = time.monotonic()
     ctx, why = _worker.locate()
     if ctx is None:
