@@ -17,7 +17,11 @@ class _NoContext(object):
 
     @staticmethod
     def run(function: Callable[..., Any], *args: Any) -> Any:
-        return function(*args)
+        try:
+            return function(*args)
+        finally:
+            # Tracebacks through here hold this frame: keep no task alive.
+            del function, args
 
 
 NO_CONTEXT = _NoContext()
