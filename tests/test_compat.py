@@ -450,3 +450,22 @@ def test_L08_the_same_coroutine_twice_in_wait_runs_once(compat, loop):
         return [task.result() for task in done]
 
     assert run(loop, main()) == ["ran"]
+
+
+def test_L09_a_generator_expression_is_no_coroutine(compat, loop):
+    """asyncio.wait takes a generator expression of tasks (3.12+ relies on
+    iscoroutine() saying False for it)."""
+
+    async def value(number):
+        return number
+
+    async def main():
+        done, _ = await asyncio.wait(
+            [loop.create_task(value(n)) for n in range(3)]
+            if sys.version_info < (3, 12)
+            else (loop.create_task(value(n)) for n in range(3))
+        )
+        return sorted(task.result() for task in done)
+
+    assert not asyncio.iscoroutine(n for n in range(3))
+    assert run(loop, main()) == [0, 1, 2]

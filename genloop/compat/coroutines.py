@@ -13,7 +13,7 @@ from ..coroutines import LegacyCoroutine, coroutine, iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches", "as_coroutine"]
+__all__ = ["patches", "as_coroutine", "legacy_iscoroutine"]
 
 
 def as_coroutine(obj: Any) -> Any:
@@ -23,6 +23,16 @@ def as_coroutine(obj: Any) -> Any:
         legacy_use("L10")
         return LegacyCoroutine(obj)
     return obj
+
+
+def legacy_iscoroutine(obj: Any) -> bool:
+    """``asyncio.iscoroutine`` as it was up to 3.11 for the objects it
+    concerns: coroutines, and generators made by generator functions.  A
+    generator expression is no coroutine (3.12's ``asyncio.wait`` takes
+    one as its collection of tasks)."""
+    if inspect.isgenerator(obj):
+        return obj.gi_code.co_name != "<genexpr>"
+    return iscoroutine(obj)
 
 
 def legacy_coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,5 +53,5 @@ def patches() -> List[Patch]:
         # asyncio's own modules call coroutines.iscoroutine(): ensure_future,
         # gather, run, run_coroutine_threadsafe accept generators again.
         for module in (asyncio, asyncio.coroutines):
-            found.append(Patch(module, "iscoroutine", iscoroutine))
+            found.append(Patch(module, "iscoroutine", legacy_iscoroutine))
     return found

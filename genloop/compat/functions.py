@@ -15,8 +15,7 @@ import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .. import _seam, _versions
-from ..coroutines import iscoroutine
-from .coroutines import as_coroutine
+from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
@@ -68,7 +67,7 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     converted = []
     for item in items:
         item = as_coroutine(item)
-        if loop is not None and iscoroutine(item):
+        if loop is not None and legacy_iscoroutine(item):
             item = asyncio.ensure_future(item, loop=loop)
         converted.append(item)
     return converted
@@ -77,7 +76,7 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
 def _is_one_awaitable(obj: Any) -> bool:
     """A future or coroutine where a collection of them is expected: left
     for asyncio to refuse with its own TypeError."""
-    return asyncio.isfuture(obj) or iscoroutine(obj)
+    return asyncio.isfuture(obj) or legacy_iscoroutine(obj)
 
 
 def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
@@ -93,7 +92,7 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
         if awaitables == "each" and args and not _is_one_awaitable(args[0]):
             # asyncio makes a set of them: one task per distinct coroutine.
             items = list(dict.fromkeys(args[0]))
-            if name == "wait" and any(iscoroutine(item) for item in items):
+            if name == "wait" and any(legacy_iscoroutine(item) for item in items):
                 legacy_use("L08")
                 schedule_on = schedule_on or _seam.get_running_loop_or_none()
             args = (_converted(items, schedule_on),) + args[1:]

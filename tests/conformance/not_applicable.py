@@ -143,6 +143,16 @@ NOT_APPLICABLE = {
         "accepted, and a loop other than the running one is refused with RuntimeError (L05)"),
     "test_pep492.LockTests.test_context_manager_with_await [compat&>=3.9]": (
         "removed-api: asserts 'with (await lock)' raises TypeError (L06)"),
+    "test_events.PolicyTests.test_get_event_loop [compat&>=3.12]": (
+        "removed-api: asserts get_event_loop() warns when it creates the loop (L26)"),
+    "test_events.PolicyTests.test_get_event_loop_calls_set_event_loop [compat&>=3.12]": (
+        "removed-api: asserts get_event_loop() warns when it creates the loop (L26)"),
+    "test_events.Test*GetEventLoop.test_get_event_loop_returns_running_loop2 [compat&>=3.12]": (
+        "removed-api: asserts get_event_loop() warns when it creates the loop (L26)"),
+    "test_unix_events.TestFork.test_fork_not_share_event_loop [compat&>=3.12]": (
+        "removed-api: asserts get_event_loop() warns in the forked child (L26)"),
+    "test_pep492.CoroutineTests.test_iscoroutine_generator [compat&>=3.12]": (
+        "removed-api: asserts iscoroutine() is False for a generator (L09)"),
     "test_base_events.GenloopBaseEventLoopTests.test_set_task_factory": (
         "design: asserts isinstance(loop.create_task(...), asyncio.Task) for "
         "genloop's loop; genloop.Task is an asyncio.Future, not a C Task subclass"),
