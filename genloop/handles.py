@@ -36,10 +36,13 @@ class Timer(asyncio.TimerHandle):
     __slots__ = _CONTEXT_SLOT
 
 
-def new_callback(callback: Any, args: Any, loop: Any, context: Optional[Any]) -> Callback:
+def new_callback(
+    callback: Any, args: Any, loop: Any, context: Optional[Any], kind: type = Callback
+) -> Any:
     """What ``asyncio.Handle(callback, args, loop, context)`` makes, for a
-    loop not in debug mode."""
-    handle: Any = object.__new__(Callback)
+    loop not in debug mode (``kind`` is the class: Callback, or Timer for
+    :func:`new_timer`)."""
+    handle: Any = object.__new__(kind)
     handle._callback = callback
     handle._args = args
     handle._cancelled = False
@@ -47,21 +50,14 @@ def new_callback(callback: Any, args: Any, loop: Any, context: Optional[Any]) ->
     handle._source_traceback = None
     handle._repr = None
     handle._context = copy_context() if context is None else context
-    return handle  # type: ignore[no-any-return]
+    return handle
 
 
 def new_timer(
     when: float, callback: Any, args: Any, loop: Any, context: Optional[Any]
 ) -> Timer:
     """What ``asyncio.TimerHandle(when, ...)`` makes, for a loop not in debug mode."""
-    timer: Any = object.__new__(Timer)
-    timer._callback = callback
-    timer._args = args
-    timer._cancelled = False
-    timer._loop = loop
-    timer._source_traceback = None
-    timer._repr = None
-    timer._context = copy_context() if context is None else context
+    timer = new_callback(callback, args, loop, context, Timer)
     timer._when = when
     timer._scheduled = False
     return timer  # type: ignore[no-any-return]
