@@ -471,3 +471,13 @@ def test_L09_a_generator_expression_is_no_coroutine(compat, loop):
         # Up to 3.11 asyncio itself says True for any generator.
         assert not asyncio.iscoroutine(n for n in range(3))
     assert run(loop, main()) == [0, 1, 2]
+
+
+def test_L05_a_future_of_another_loop_than_loop_argument_is_refused(compat, loop):
+    other = asyncio.new_event_loop()
+    try:
+        foreign = other.create_future()
+        with pytest.raises(ValueError, match="different"):
+            asyncio.gather(foreign, loop=loop)
+    finally:
+        other.close()

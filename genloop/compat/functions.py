@@ -63,11 +63,12 @@ def call_without_deprecation(function: Callable[..., Any], *args: Any, **kwargs:
 
 def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     """Awaitables as the running Python accepts them: generators wrapped
-    (L10); coroutines made tasks on ``loop`` when the legacy code chose one."""
+    (L10); when the legacy code chose a loop, coroutines made tasks on it
+    and futures of another loop refused, as ``ensure_future(x, loop=)`` did."""
     converted = []
     for item in items:
         item = as_coroutine(item)
-        if loop is not None and legacy_iscoroutine(item):
+        if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
             item = asyncio.ensure_future(item, loop=loop)
         converted.append(item)
     return converted
