@@ -82,6 +82,20 @@ YIELD_FROM_LOCK_DEPRECATED = sys.version_info >= (3, 7)
 #: raises (3.14).
 GET_EVENT_LOOP_DEPRECATED = sys.version_info >= (3, 12)
 
+#: 'with (yield from lock)' is gone (3.9+).
+YIELD_FROM_LOCK_REMOVED = sys.version_info >= (3, 9)
+
+#: asyncio.async() is unreachable by name ('async' is a keyword, 3.7+).
+ASYNC_ALIAS_REMOVED = sys.version_info >= (3, 7)
+
+#: asyncio.coroutine warns (3.8 to 3.10).
+ASYNCIO_COROUTINE_WARNS = (3, 8) <= sys.version_info < (3, 11)
+
+#: asyncio.wait() refuses coroutines, and set_default_executor() anything
+#: but a ThreadPoolExecutor (3.11+).
+WAIT_REFUSES_COROUTINES = sys.version_info >= (3, 11)
+DEFAULT_EXECUTOR_MUST_BE_THREAD_POOL = sys.version_info >= (3, 11)
+
 #: loop= is gone from the high-level functions and primitives.
 LOOP_ARGUMENT_REMOVED = sys.version_info >= (3, 10)
 

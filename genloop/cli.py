@@ -22,6 +22,7 @@ from typing import Any, List, Optional, Sequence, Tuple
 
 from . import __version__, compat
 from .compat.codeflags import flag_generators
+from .compat.usage import hide_python_legacy_warnings
 from .runners import EventLoopPolicy
 from .tasks import task_factory
 
@@ -95,6 +96,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if options.debug:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
     compat.install(warn=options.warn_legacy, report=options.report)
+    if not options.warn_legacy:
+        hide_python_legacy_warnings()
     policy = _StockLoopWithGenloopTasks() if options.asyncio_loop else EventLoopPolicy()
     asyncio.set_event_loop_policy(policy)
     try:

@@ -229,13 +229,13 @@ class Task(_FutureBase):
         def current_task(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Any:
             """The task running on ``loop`` (default: the current loop), or None;
             deprecated in 3.7 as asyncio's was."""
-            _warn_deprecated_class_method("current_task")
+            warn_deprecated_class_method("current_task")
             return _seam.current_task(asyncio.get_event_loop() if loop is None else loop)
 
         @classmethod
         def all_tasks(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[Any]:
             """Every task of ``loop``, done ones included; deprecated in 3.7."""
-            _warn_deprecated_class_method("all_tasks")
+            warn_deprecated_class_method("all_tasks")
             return _seam.every_task(asyncio.get_event_loop() if loop is None else loop)
 
     def get_coro(self) -> Any:
@@ -547,14 +547,15 @@ else:
         _FutureBase.cancel(task)
 
 
-def _warn_deprecated_class_method(name: str) -> None:
-    """The warning asyncio's ``Task.current_task()``/``all_tasks()`` gave."""
+def warn_deprecated_class_method(name: str, stacklevel: int = 3) -> None:
+    """The warning asyncio's ``Task.current_task()``/``all_tasks()`` gave
+    (3.7, 3.8)."""
     if _versions.PYTHON == "3.7":
         message = "Task.{0}() is deprecated, use asyncio.{0}() instead"
-        warnings.warn(message.format(name), PendingDeprecationWarning, stacklevel=3)
+        warnings.warn(message.format(name), PendingDeprecationWarning, stacklevel=stacklevel)
     elif _versions.PYTHON == "3.8":
         message = "Task.{0}() is deprecated since Python 3.7, use asyncio.{0}() instead"
-        warnings.warn(message.format(name), DeprecationWarning, stacklevel=3)
+        warnings.warn(message.format(name), DeprecationWarning, stacklevel=stacklevel)
 
 
 def _future_loop(future: Any) -> Any:

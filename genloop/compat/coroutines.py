@@ -6,6 +6,7 @@ import asyncio
 import asyncio.coroutines
 import asyncio.tasks
 import inspect
+import warnings
 from typing import Any, Callable, List
 
 from .. import _versions
@@ -36,8 +37,15 @@ def legacy_iscoroutine(obj: Any) -> bool:
 
 
 def legacy_coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``asyncio.coroutine`` as it was: genloop's, reporting row L01."""
+    """``asyncio.coroutine`` as it was: genloop's, reporting row L01 (and,
+    where asyncio still has it, 3.8-3.10, giving its deprecation warning)."""
     legacy_use("L01")
+    if _versions.ASYNCIO_COROUTINE_WARNS:
+        warnings.warn(
+            '"@coroutine" decorator is deprecated since Python 3.8, use "async def" instead',
+            DeprecationWarning,
+            stacklevel=2,
+        )
     return coroutine(func)
 
 

@@ -48,7 +48,7 @@ def patches() -> List[Patch]:
         found.append(
             Patch(asyncio.events.BaseDefaultEventLoopPolicy, "get_event_loop", _get_event_loop)
         )
-    if _versions.LEGACY_APIS_DEPRECATED:  # 3.8 warns, 3.11 refuses
+    if _versions.DEFAULT_EXECUTOR_MUST_BE_THREAD_POOL:
         found.append(
             Patch(asyncio.base_events.BaseEventLoop, "set_default_executor", _set_default_executor)
         )

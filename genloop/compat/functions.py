@@ -2,8 +2,8 @@
 ``loop=`` (row L05), with coroutines passed to ``asyncio.wait`` (L08) and
 with plain generators (L10).
 
-The ``loop=`` argument warns on 3.8 and 3.9 (when the coroutine runs, for
-most of these) and is gone from 3.10.  The shim checks that it names the
+The ``loop=`` argument warns on 3.8 and 3.9, where these functions are left
+as they are, and is gone from 3.10.  From 3.10 the shim checks that it names the
 running loop (3.6 would otherwise have failed with "attached to a different
 loop"), drops it, and outside a running loop schedules the awaitables on
 that loop as 3.6 did.
@@ -11,7 +11,6 @@ that loop as 3.6 did.
 
 import asyncio
 import functools
-import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from .. import _seam, _versions
@@ -19,7 +18,7 @@ from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches", "check_loop_argument", "call_without_deprecation"]
+__all__ = ["patches", "check_loop_argument"]
 
 #: How each function treats its awaitables: "each" (an iterable of them, the
 #: first argument), "all" (every positional argument), "first" (the first
@@ -54,13 +53,6 @@ def check_loop_argument(loop: Any, api: str) -> None:
         )
 
 
-def call_without_deprecation(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Call an asyncio API that still takes loop= but warns (3.8, 3.9)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return function(*args, **kwargs)
-
-
 def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     """Awaitables as the running Python accepts them: generators wrapped
     (L10); when the legacy code chose a loop, coroutines made tasks on it
@@ -93,7 +85,11 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
         if awaitables == "each" and args and not _is_one_awaitable(args[0]):
             # asyncio makes a set of them: one task per distinct coroutine.
             items = list(dict.fromkeys(args[0]))
-            if name == "wait" and any(legacy_iscoroutine(item) for item in items):
+            if (
+                name == "wait"
+                and _versions.WAIT_REFUSES_COROUTINES
+                and any(legacy_iscoroutine(item) for item in items)
+            ):
                 legacy_use("L08")
                 schedule_on = schedule_on or _seam.get_running_loop_or_none()
             args = (_converted(items, schedule_on),) + args[1:]
@@ -120,8 +116,8 @@ def _modules_defining(function: Any) -> Iterable[Any]:
 
 
 def patches() -> List[Patch]:
-    if not _versions.LEGACY_APIS_DEPRECATED:
-        return []  # 3.6, 3.7: loop=, coroutines in wait() and generators all work.
+    if not _versions.LOOP_ARGUMENT_REMOVED:
+        return []  # up to 3.9 loop= works (warning from 3.8), so does the rest.
     found = []
     for name in _AWAITABLES:
         original = getattr(asyncio, name, None)

@@ -9,6 +9,7 @@ import functools
 import selectors
 from typing import Any, Callable, List
 
+from .. import _versions
 from .patching import Patch
 from .usage import legacy_use
 
@@ -40,9 +41,9 @@ def _missing(owner: Any, name: str, value: Any) -> List[Patch]:
 
 def patches() -> List[Patch]:
     found: List[Patch] = []
-    # L02: asyncio.async(), reachable as getattr(asyncio, "async") since 3.7.
-    # On 3.6 it exists but warns; the shim does not.
-    found.append(Patch(asyncio, "async", _reported("L02", asyncio.ensure_future)))
+    if _versions.ASYNC_ALIAS_REMOVED:
+        # L02: asyncio.async(), reachable as getattr(asyncio, "async") since 3.7.
+        found.append(Patch(asyncio, "async", _reported("L02", asyncio.ensure_future)))
     found += _missing(asyncio, "JoinableQueue", JoinableQueue)  # L04
     # L19: names that moved to asyncio.exceptions (3.8) or left asyncio.
     for name in ("CancelledError", "TimeoutError", "InvalidStateError"):

@@ -8,7 +8,7 @@ import types
 from typing import Any, Callable, Generator, List, Optional
 
 from .. import _seam, _versions
-from .functions import call_without_deprecation, check_loop_argument
+from .functions import check_loop_argument
 from .patching import Patch
 from .usage import legacy_use
 
@@ -40,10 +40,7 @@ def _init_taking_loop(cls: type) -> Callable[..., None]:
             return
         legacy_use("L05")
         check_loop_argument(loop, cls.__name__)
-        if _versions.LOOP_ARGUMENT_REMOVED:
-            original(self, *args, **kwargs)  # binds to the running loop on first use
-        else:
-            call_without_deprecation(original, self, *args, loop=loop, **kwargs)
+        original(self, *args, **kwargs)  # binds to the running loop on first use
 
     return __init__
 
@@ -91,11 +88,11 @@ def _exit_never_reached(self: Any, *exc_info: Any) -> None:
 
 def patches() -> List[Patch]:
     found = []
-    if _versions.LEGACY_APIS_DEPRECATED:
+    if _versions.LOOP_ARGUMENT_REMOVED:
         for cls in _TAKING_LOOP:
             if "__init__" in cls.__dict__:
                 found.append(Patch(cls, "__init__", _init_taking_loop(cls)))
-    if _versions.YIELD_FROM_LOCK_DEPRECATED:
+    if _versions.YIELD_FROM_LOCK_REMOVED:
         for cls in _LOCKS:
             found.append(Patch(cls, "__iter__", _yield_from_lock))
             found.append(Patch(cls, "__await__", _yield_from_lock))

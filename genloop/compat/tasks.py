@@ -11,6 +11,7 @@ from typing import Any, Callable, List, Optional, Set
 
 from .. import _seam, _versions
 from ..tasks import Task as GenloopTask
+from ..tasks import warn_deprecated_class_method
 from .coroutines import as_coroutine
 from .patching import Patch
 from .usage import legacy_use
@@ -47,6 +48,7 @@ class LegacyTask(_StockTask, metaclass=_LegacyTaskType):  # type: ignore[misc]
     def current_task(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Any:
         """The task running on ``loop`` (default: the current loop), or None."""
         legacy_use("L07")
+        warn_deprecated_class_method("current_task")
         if loop is None:
             loop = asyncio.get_event_loop()
         return _seam.current_task(loop)
@@ -55,6 +57,7 @@ class LegacyTask(_StockTask, metaclass=_LegacyTaskType):  # type: ignore[misc]
     def all_tasks(cls, loop: Optional[asyncio.AbstractEventLoop] = None) -> Set[Any]:
         """Every task of ``loop`` (default: the current loop), done ones included."""
         legacy_use("L07")
+        warn_deprecated_class_method("all_tasks")
         if loop is None:
             loop = asyncio.get_event_loop()
         return _seam.every_task(loop)

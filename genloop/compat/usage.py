@@ -16,7 +16,7 @@ from typing import Any, Counter, Dict, List, Optional, Set, Tuple
 from .._legacy import LegacyAPIWarning
 from .rows import ROWS
 
-__all__ = ["legacy_use", "configure", "write_report", "report_lines"]
+__all__ = ["legacy_use", "configure", "write_report", "report_lines", "hide_python_legacy_warnings"]
 
 _Site = Tuple[str, str, int]  # (row, filename, line)
 
@@ -50,6 +50,29 @@ def reset() -> None:
     _State.warn, _State.report_path = False, None
     _State.warned = set()
     _State.counts = collections.Counter()
+
+
+#: What Python itself says of the legacy APIs it still has, but deprecates
+#: (3.6-3.10); the compat layer leaves those APIs, and their words, alone.
+PYTHON_LEGACY_WARNINGS = (
+    r'"@coroutine" decorator is deprecated',
+    r"The loop argument is deprecated",
+    r"The explicit passing of coroutine objects to asyncio\.wait\(\) is deprecated",
+    r"'with \(yield from lock\)' is deprecated",
+    r"'with await lock' is deprecated",
+    r"Using the default executor that is not an instance of ThreadPoolExecutor",
+    r"asyncio\.async\(\) function is deprecated",
+    r"Task\.(current_task|all_tasks)\(\) is deprecated",
+)
+
+
+def hide_python_legacy_warnings() -> None:
+    """Hide Python's own deprecation warnings of the legacy APIs (what
+    ``genloop run`` does unless ``--warn-legacy``: an unmodified program
+    runs as quietly as on 3.6)."""
+    for message in PYTHON_LEGACY_WARNINGS:
+        for category in (DeprecationWarning, PendingDeprecationWarning):
+            warnings.filterwarnings("ignore", message=message, category=category)
 
 
 def _show_warnings(show: bool) -> None:
