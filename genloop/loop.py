@@ -26,6 +26,7 @@ deque ``_ready`` that the selector code appends handles to, ``_selector``
 and ``_process_events``, ``_write_to_self``, the state flags ``_thread_id``,
 ``_stopping``, ``_closed``, ``_debug``, ``_task_factory`` and
 ``_clock_resolution``, the checks ``_check_closed``/``_check_thread``, the
+self-pipe (``_ssock``, ``_csock``, ``_close_self_pipe``), the
 async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 ``TimerHandle.cancel()`` calls.
 """
@@ -123,6 +124,9 @@ class EventLoop(asyncio.SelectorEventLoop):
         _task_factory: Any
         _clock_resolution: float
         _current_handle: Any
+        _ssock: Any
+        _csock: Any
+        _internal_fds: int
 
         def _check_closed(self) -> None: ...
         def _check_thread(self) -> None: ...
@@ -293,6 +297,17 @@ class EventLoop(asyncio.SelectorEventLoop):
 
     def stop(self) -> None:
         self._stopping = True
+
+    def _close_self_pipe(self) -> None:
+        """As the standard loop's, unless the loop is being collected after
+        its own sockets (an unclosed loop at interpreter exit): then there
+        is nothing left to unregister or close."""
+        ssock = self._ssock
+        if ssock is not None and ssock.fileno() == -1:
+            self._ssock = self._csock = None
+            self._internal_fds -= 1
+            return
+        super()._close_self_pipe()  # type: ignore[misc]  # private in typeshed
 
     def close(self) -> None:
         if self.is_running():
