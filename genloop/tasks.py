@@ -419,7 +419,9 @@ class Task(_FutureBase):
         genloop's loop, outside debug mode, the wake-up handle goes straight
         onto the ready queue."""
         queue = self._wakeup_queue
-        if queue is not None and not self._loop.get_debug():
+        # The queue is only set on genloop's loop, whose _debug is a plain
+        # attribute: no get_debug() call on this hot path.
+        if queue is not None and not self._loop._debug:  # type: ignore[attr-defined]
             self._wakeup_arg = None
             queue.append(self)
         else:
