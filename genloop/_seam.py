@@ -1,4 +1,5 @@
-"""Every private asyncio name genloop relies on, in one place.
+"""Every private asyncio name genloop relies on, in one place (and the one
+private name of ``warnings`` it needs).
 
 asyncio keeps the registry of current and live tasks, the running-loop slot
 and the coroutine-function marker behind private names.  genloop's Task and
@@ -19,6 +20,7 @@ import asyncio.coroutines
 import asyncio.events
 import asyncio.tasks
 import itertools
+import warnings
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, cast
 
@@ -157,3 +159,10 @@ if _versions.HAS_EAGER_START:
     swap_current_task: Callable[[Any, Any], Any] = cast(Any, asyncio.tasks)._swap_current_task
     register_eager_task: Callable[[Any], None] = cast(Any, asyncio.tasks)._register_eager_task
     unregister_eager_task: Callable[[Any], None] = cast(Any, asyncio.tasks)._unregister_eager_task
+
+
+def filters_mutated() -> None:
+    """Tell the warnings module that ``warnings.filters`` was edited in
+    place (its per-module "already warned" registries are reset)."""
+    mutated: Callable[[], None] = getattr(warnings, "_filters_mutated")
+    mutated()

@@ -14,6 +14,7 @@ directory, once on genloop's loop and once with ``--asyncio-loop``.
 Outputs are compared after :func:`test_compat_cases.normalise`.
 """
 
+import json
 import re
 from pathlib import Path
 
@@ -147,3 +148,34 @@ def test_warn_legacy_reports_legacy_apis_on_stderr_only(mode):
     assert "LegacyAPIWarning" in outcome.err, outcome.err
     # The warning points at the program's own line, not at genloop's.
     assert WARN_LEGACY_CASE in outcome.err, outcome.err
+
+
+#: A case whose legacy APIs (loop= on Lock and Condition, 'with (yield
+#: from cond)', asyncio.coroutine) still exist on some supported Pythons,
+#: where they are left native: they are reported all the same.
+STILL_NATIVE_CASE = "condition_buffer.py"
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_report_names_legacy_apis_this_python_still_has(mode, tmp_path):
+    case = LEGACY_DIR / STILL_NATIVE_CASE
+    report = tmp_path / "legacy.txt"
+    outcome = genloop_run(case, ["--report", str(report)] + MODES[mode])
+    assert outcome.status == 0, outcome.err
+    assert normalise(outcome.out) == normalise(expected_output(case))
+    with open(str(report) + ".json") as as_json:
+        entries = json.load(as_json)
+    # (and L26 where get_event_loop() makes the stock loop, 3.12+)
+    assert {entry["row"] for entry in entries} >= {"L01", "L05", "L06"}
+    assert {Path(entry["file"]).name for entry in entries} == {STILL_NATIVE_CASE}
+
+
+@pytest.mark.parametrize("mode", sorted(MODES))
+def test_warn_legacy_gives_genloops_warnings_instead_of_pythons(mode):
+    case = LEGACY_DIR / STILL_NATIVE_CASE
+    outcome = genloop_run(case, ["--warn-legacy"] + MODES[mode])
+    assert outcome.status == 0, outcome.err
+    warned = re.findall(r"LegacyAPIWarning: .*\(legacy asyncio API (L\d\d)\)", outcome.err)
+    warned_rows = set(warned)
+    assert warned_rows >= {"L01", "L05", "L06"}, outcome.err
+    assert " DeprecationWarning:" not in outcome.err, outcome.err

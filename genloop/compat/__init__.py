@@ -15,7 +15,9 @@ left alone.  ``uninstall()`` puts ``asyncio`` back exactly as it was.
 
 ``install(warn=True)`` reports each legacy call once per call site as a
 :class:`genloop.LegacyAPIWarning`; ``install(report="legacy.txt")`` writes at
-exit every legacy API that ran, with file, line and count, as text and JSON.
+exit every legacy API that ran, with file, line and count, as text and JSON;
+both include the legacy APIs left native on older Pythons (see
+:mod:`genloop.compat.recording`).
 """
 
 import contextlib
@@ -23,7 +25,7 @@ from typing import Iterator, List, Optional
 
 from .. import _versions
 from .._legacy import LegacyAPIWarning
-from . import coroutines, event_loops, functions, names, primitives, tasks, usage
+from . import coroutines, event_loops, functions, names, primitives, recording, tasks, usage
 from .codeflags import ImportHook
 from .patching import Patch, apply, restore
 
@@ -32,6 +34,9 @@ __all__ = ["install", "uninstall", "installed", "is_installed", "LegacyAPIWarnin
 
 class _Installation(object):
     patches: List[Patch] = []
+    #: Pass-through patches recording legacy APIs left native, while
+    #: warnings or a report are asked for.
+    recorders: List[Patch] = []
     hook: Optional[ImportHook] = None
     active = False
 
@@ -50,14 +55,22 @@ def install(warn: bool = False, report: Optional[str] = None) -> None:
     each legacy call once per call site as a ``LegacyAPIWarning``;
     ``report`` is a path where the legacy APIs that ran are written at exit.
     """
+    if not _Installation.active:
+        _Installation.patches = apply(_all_patches())
+        if _versions.STDLIB_COROUTINES_NATIVE:
+            _Installation.hook = ImportHook()
+            _Installation.hook.install()
+        _Installation.active = True
     usage.configure(warn, report)
-    if _Installation.active:
-        return
-    _Installation.patches = apply(_all_patches())
-    if _versions.STDLIB_COROUTINES_NATIVE:
-        _Installation.hook = ImportHook()
-        _Installation.hook.install()
-    _Installation.active = True
+    _record_native_apis(usage.recording())
+
+
+def _record_native_apis(on: bool) -> None:
+    if on and not _Installation.recorders:
+        _Installation.recorders = apply(recording.patches())
+    elif not on and _Installation.recorders:
+        restore(_Installation.recorders)
+        _Installation.recorders = []
 
 
 def uninstall() -> None:
@@ -67,6 +80,7 @@ def uninstall() -> None:
             "genloop.compat is not installed: call genloop.compat.install() first "
             "(or use 'with genloop.compat.installed():')"
         )
+    _record_native_apis(False)
     restore(_Installation.patches)
     if _Installation.hook is not None:
         _Installation.hook.uninstall()

@@ -18,7 +18,13 @@ from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches", "check_loop_argument"]
+__all__ = [
+    "patches",
+    "check_loop_argument",
+    "is_one_awaitable",
+    "modules_defining",
+    "LOOP_TAKING_FUNCTIONS",
+]
 
 #: How each function treats its awaitables: "each" (an iterable of them, the
 #: first argument), "all" (every positional argument), "first" (the first
@@ -37,6 +43,9 @@ _AWAITABLES: Dict[str, Optional[str]] = {
     "create_subprocess_exec": None,
     "create_subprocess_shell": None,
 }
+
+#: The functions that took loop= (3.10 removed it).
+LOOP_TAKING_FUNCTIONS = tuple(_AWAITABLES)
 
 #: Functions that schedule their awaitables at once: outside a running loop
 #: a legacy loop= argument chose the loop they run on.
@@ -66,7 +75,7 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     return converted
 
 
-def _is_one_awaitable(obj: Any) -> bool:
+def is_one_awaitable(obj: Any) -> bool:
     """A future or coroutine where a collection of them is expected: left
     for asyncio to refuse with its own TypeError."""
     return asyncio.isfuture(obj) or legacy_iscoroutine(obj)
@@ -82,16 +91,13 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
             legacy_use("L05")
             check_loop_argument(loop, name)
         schedule_on = loop if name in _SCHEDULE_NOW else None
-        if awaitables == "each" and args and not _is_one_awaitable(args[0]):
+        if awaitables == "each" and args and not is_one_awaitable(args[0]):
             # asyncio makes a set of them: one task per distinct coroutine.
             items = list(dict.fromkeys(args[0]))
-            if (
-                name == "wait"
-                and _versions.WAIT_REFUSES_COROUTINES
-                and any(legacy_iscoroutine(item) for item in items)
-            ):
+            if name == "wait" and any(legacy_iscoroutine(item) for item in items):
                 legacy_use("L08")
-                schedule_on = schedule_on or _seam.get_running_loop_or_none()
+                if _versions.WAIT_REFUSES_COROUTINES:
+                    schedule_on = schedule_on or _seam.get_running_loop_or_none()
             args = (_converted(items, schedule_on),) + args[1:]
         elif awaitables == "all":
             args = tuple(_converted(args, schedule_on))
@@ -106,7 +112,7 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
     return legacy
 
 
-def _modules_defining(function: Any) -> Iterable[Any]:
+def modules_defining(function: Any) -> Iterable[Any]:
     """asyncio and the submodule that defines ``function`` (both namespaces
     are looked up: by user code and by asyncio's own modules)."""
     yield asyncio
@@ -124,7 +130,7 @@ def patches() -> List[Patch]:
         if original is None:
             continue  # open_unix_connection/start_unix_server off POSIX
         replacement = _legacy_function(name, original)
-        for module in _modules_defining(original):
+        for module in modules_defining(original):
             if getattr(module, name, None) is original:
                 found.append(Patch(module, name, replacement))
     return found

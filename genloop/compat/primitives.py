@@ -12,10 +12,10 @@ from .functions import check_loop_argument
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches"]
+__all__ = ["patches", "TAKING_LOOP", "LOCKS"]
 
 #: The primitives whose constructor took loop= (3.10 removed it).
-_TAKING_LOOP = (
+TAKING_LOOP = (
     asyncio.Queue,
     asyncio.PriorityQueue,
     asyncio.LifoQueue,
@@ -27,7 +27,7 @@ _TAKING_LOOP = (
 )
 
 #: The primitives that ``with (yield from ...)`` took (3.9 removed it).
-_LOCKS = (asyncio.Lock, asyncio.Condition, asyncio.Semaphore, asyncio.BoundedSemaphore)
+LOCKS = (asyncio.Lock, asyncio.Condition, asyncio.Semaphore, asyncio.BoundedSemaphore)
 
 
 def _init_taking_loop(cls: type) -> Callable[..., None]:
@@ -89,11 +89,11 @@ def _exit_never_reached(self: Any, *exc_info: Any) -> None:
 def patches() -> List[Patch]:
     found = []
     if _versions.LOOP_ARGUMENT_REMOVED:
-        for cls in _TAKING_LOOP:
+        for cls in TAKING_LOOP:
             if "__init__" in cls.__dict__:
                 found.append(Patch(cls, "__init__", _init_taking_loop(cls)))
     if _versions.YIELD_FROM_LOCK_REMOVED:
-        for cls in _LOCKS:
+        for cls in LOCKS:
             found.append(Patch(cls, "__iter__", _yield_from_lock))
             found.append(Patch(cls, "__await__", _yield_from_lock))
             found.append(Patch(cls, "__enter__", _enter_without_yield_from))

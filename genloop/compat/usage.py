@@ -11,12 +11,21 @@ import collections
 import json
 import sys
 import warnings
-from typing import Any, Counter, Dict, List, Optional, Set, Tuple
+from typing import Any, Counter, Dict, Iterator, List, Optional, Set, Tuple
 
+from .. import _seam
 from .._legacy import LegacyAPIWarning
 from .rows import ROWS
 
-__all__ = ["legacy_use", "configure", "write_report", "report_lines", "hide_python_legacy_warnings"]
+__all__ = [
+    "legacy_use",
+    "legacy_use_by_caller",
+    "configure",
+    "recording",
+    "write_report",
+    "report_lines",
+    "hide_python_legacy_warnings",
+]
 
 _Site = Tuple[str, str, int]  # (row, filename, line)
 
@@ -26,28 +35,30 @@ class _State(object):
     report_path: Optional[str] = None
     warned: Set[_Site] = set()
     counts: Counter[_Site] = collections.Counter()
-
-
-#: The warnings filter that shows LegacyAPIWarning while warn=True (Python
-#: hides DeprecationWarning subclasses outside __main__, and on 3.6 there too).
-_SHOW_LEGACY_WARNINGS = ("default", None, LegacyAPIWarning, None, 0)
+    #: The warnings filters the current configuration added.
+    filters: List[Any] = []
 
 
 def configure(warn: bool, report_path: Optional[str]) -> None:
     """Set what :func:`legacy_use` does; called by ``compat.install()``."""
     _State.warn = warn
-    _show_warnings(warn)
     if report_path is not None and _State.report_path is None:
         atexit.register(write_report)
     _State.report_path = report_path
+    _set_filters()
+
+
+def recording() -> bool:
+    """Whether legacy uses are warned about or reported."""
+    return _State.warn or _State.report_path is not None
 
 
 def reset() -> None:
     """Write the report if one was asked for, then forget every use
     (``compat.uninstall()``)."""
     write_report()
-    _show_warnings(False)
     _State.warn, _State.report_path = False, None
+    _set_filters()
     _State.warned = set()
     _State.counts = collections.Counter()
 
@@ -70,23 +81,42 @@ def hide_python_legacy_warnings() -> None:
     """Hide Python's own deprecation warnings of the legacy APIs (what
     ``genloop run`` does unless ``--warn-legacy``: an unmodified program
     runs as quietly as on 3.6)."""
+    for message, category in _python_legacy_warnings():
+        warnings.filterwarnings("ignore", message=message, category=category)
+
+
+def _python_legacy_warnings() -> Iterator[Tuple[str, type]]:
     for message in PYTHON_LEGACY_WARNINGS:
         for category in (DeprecationWarning, PendingDeprecationWarning):
-            warnings.filterwarnings("ignore", message=message, category=category)
+            yield message, category
 
 
-def _show_warnings(show: bool) -> None:
+def _set_filters() -> None:
+    """Show LegacyAPIWarning while warn=True (Python hides
+    DeprecationWarning subclasses outside __main__, and on 3.6 there too);
+    while recording, genloop's warning and report take the place of
+    Python's own warnings for the same calls, which would point at the
+    recording shims rather than at the user's line."""
     filters: Any = warnings.filters
-    if _SHOW_LEGACY_WARNINGS in filters:
-        filters.remove(_SHOW_LEGACY_WARNINGS)
-    if show:
-        warnings.filterwarnings("default", category=LegacyAPIWarning)
+    filters[:] = [entry for entry in filters if not any(entry is own for own in _State.filters)]
+    _State.filters = []
+    if recording():
+        for message, category in _python_legacy_warnings():
+            _add_filter("ignore", message, category)
+    if _State.warn:
+        _add_filter("default", "", LegacyAPIWarning)
+    _seam.filters_mutated()
+
+
+def _add_filter(action: Any, message: str, category: type) -> None:
+    warnings.filterwarnings(action, message=message, category=category)
+    _State.filters.append(warnings.filters[0])
 
 
 def legacy_use(row_id: str) -> None:
     """Note that the code calling the shim used row ``row_id``: the first
     frame up the stack outside asyncio and genloop is the call site."""
-    if not _State.warn and _State.report_path is None:
+    if not recording():
         return
     frame = sys._getframe(1)
     while frame.f_back is not None and _is_library(frame.f_globals.get("__name__", "")):
@@ -95,13 +125,26 @@ def legacy_use(row_id: str) -> None:
     _State.counts[site] += 1
     if _State.warn and site not in _State.warned:
         _State.warned.add(site)
+        # Attributed, and filtered, as warnings.warn(stacklevel=...) would be
+        # (code run by exec() may have no __name__: an explicit module=None
+        # would hide the warning, so the filename stands for the module).
         warnings.warn_explicit(
             LegacyAPIWarning(warning_text(row_id)),
             LegacyAPIWarning,
             site[1],
             site[2],
-            module=frame.f_globals.get("__name__"),
+            module=frame.f_globals.get("__name__") or site[1],
+            registry=frame.f_globals.setdefault("__warningregistry__", {}),
+            module_globals=frame.f_globals,
         )
+
+
+def legacy_use_by_caller(row_id: str) -> None:
+    """:func:`legacy_use`, only when the shim's direct caller is outside
+    asyncio and genloop (up to 3.9 asyncio itself passes ``loop=`` to its
+    own functions and primitives)."""
+    if recording() and not _is_library(sys._getframe(2).f_globals.get("__name__", "")):
+        legacy_use(row_id)
 
 
 def _is_library(module: str) -> bool:

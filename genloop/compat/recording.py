@@ -1,0 +1,137 @@
+"""Legacy calls to the asyncio APIs this Python still has, recorded.
+
+Up to 3.10 the compat layer leaves alone the legacy APIs that still work:
+``loop=`` (up to 3.9, row L05), ``with (yield from lock)`` and
+``with (await lock)`` (up to 3.8, L06), ``asyncio.async`` (3.6, L02),
+coroutines passed to ``asyncio.wait`` (up to 3.9 here; the 3.10 shim
+records them itself, L08) and a default executor that is not a thread pool
+(up to 3.10, L29).  While migration warnings or a report are asked for,
+these patches pass each such call through unchanged and record it, so that
+the warnings and the report name every legacy API that ran, on every Python.
+"""
+
+import asyncio
+import asyncio.base_events
+import concurrent.futures
+import functools
+from typing import Any, Callable, Dict, List, Tuple
+
+from .. import _seam, _versions
+from .coroutines import legacy_iscoroutine
+from .functions import LOOP_TAKING_FUNCTIONS, is_one_awaitable, modules_defining
+from .patching import Patch
+from .primitives import LOCKS, TAKING_LOOP
+from .usage import legacy_use_by_caller
+
+__all__ = ["patches"]
+
+
+def _passes_loop(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> bool:
+    return kwargs.get("loop") is not None
+
+
+def _any_call(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> bool:
+    return True
+
+
+def _not_a_thread_pool(args: Tuple[Any, ...], kwargs: Dict[str, Any]) -> bool:
+    executor = kwargs["executor"] if "executor" in kwargs else args[1]
+    return not isinstance(executor, concurrent.futures.ThreadPoolExecutor)
+
+
+def _recorded(
+    row_id: str,
+    original: Callable[..., Any],
+    is_legacy: Callable[[Tuple[Any, ...], Dict[str, Any]], bool],
+) -> Callable[..., Any]:
+    """``original``, recording the calls that ``is_legacy`` picks out."""
+
+    @functools.wraps(original)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        if is_legacy(args, kwargs):
+            legacy_use_by_caller(row_id)
+        return original(*args, **kwargs)
+
+    return _keep_coroutine_marker(recorded, original)
+
+
+def _recorded_wait(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``asyncio.wait``, recording ``loop=`` (L05) and coroutines among
+    the awaitables (L08)."""
+
+    @functools.wraps(original)
+    def wait(*args: Any, **kwargs: Any) -> Any:
+        if _passes_loop(args, kwargs):
+            legacy_use_by_caller("L05")
+        if args and not is_one_awaitable(args[0]):
+            items = list(args[0])
+            if any(legacy_iscoroutine(item) for item in items):
+                legacy_use_by_caller("L08")
+            # What asyncio would have iterated, in the same shape.
+            is_collection = isinstance(args[0], (list, tuple, set, frozenset))
+            args = (args[0] if is_collection else iter(items),) + args[1:]
+        return original(*args, **kwargs)
+
+    return _keep_coroutine_marker(wait, original)
+
+
+def _keep_coroutine_marker(
+    wrapper: Callable[..., Any], original: Callable[..., Any]
+) -> Callable[..., Any]:
+    """asyncio.iscoroutinefunction() still says True of a wrapped
+    ``async def`` function."""
+    if asyncio.iscoroutinefunction(original):
+        wrapper._is_coroutine = _seam.IS_COROUTINE_MARKER  # type: ignore[attr-defined]
+    return wrapper
+
+
+def _function_patches() -> List[Patch]:
+    found = []
+    for name in LOOP_TAKING_FUNCTIONS:
+        original = getattr(asyncio, name, None)
+        if original is None:
+            continue  # open_unix_connection/start_unix_server off POSIX
+        if name == "wait":
+            replacement = _recorded_wait(original)
+        else:
+            replacement = _recorded("L05", original, _passes_loop)
+        found += [
+            Patch(module, name, replacement)
+            for module in modules_defining(original)
+            if getattr(module, name, None) is original
+        ]
+    return found
+
+
+def patches() -> List[Patch]:
+    """The recording patches for this Python (none from 3.11: every legacy
+    API there is a shim that records itself)."""
+    found: List[Patch] = []
+    if not _versions.LOOP_ARGUMENT_REMOVED:
+        found += _function_patches()
+        found += [
+            Patch(cls, "__init__", _recorded("L05", cls.__dict__["__init__"], _passes_loop))
+            for cls in TAKING_LOOP
+            if "__init__" in cls.__dict__
+        ]
+    if not _versions.YIELD_FROM_LOCK_REMOVED:
+        # Called by the frame that runs 'yield from lock' or 'await lock'.
+        found += [
+            Patch(cls, method, _recorded("L06", getattr(cls, method), _any_call))
+            for cls in LOCKS
+            for method in ("__iter__", "__await__")
+        ]
+    if not _versions.ASYNC_ALIAS_REMOVED:
+        original = getattr(asyncio, "async")
+        replacement = _recorded("L02", original, _any_call)
+        found += [Patch(module, "async", replacement) for module in modules_defining(original)]
+    if not _versions.DEFAULT_EXECUTOR_MUST_BE_THREAD_POOL:
+        loop_class = asyncio.base_events.BaseEventLoop
+        found.append(
+            Patch(
+                loop_class,
+                "set_default_executor",
+                _recorded("L29", loop_class.set_default_executor, _not_a_thread_pool),
+            )
+        )
+    return found
