@@ -28,12 +28,16 @@ class Callback(asyncio.Handle):
     """A ``call_soon`` callback of genloop's loop."""
 
     __slots__ = _CONTEXT_SLOT
+    # Made empty and filled by new_callback(): calling the class with
+    # object's own __init__ is the cheapest way to get an instance.
+    __init__ = object.__init__
 
 
 class Timer(asyncio.TimerHandle):
     """A ``call_later``/``call_at`` callback of genloop's loop."""
 
     __slots__ = _CONTEXT_SLOT
+    __init__ = object.__init__
 
 
 def new_callback(
@@ -42,7 +46,7 @@ def new_callback(
     """What ``asyncio.Handle(callback, args, loop, context)`` makes, for a
     loop not in debug mode (``kind`` is the class: Callback, or Timer for
     :func:`new_timer`)."""
-    handle: Any = object.__new__(kind)
+    handle: Any = kind()
     handle._callback = callback
     handle._args = args
     handle._cancelled = False

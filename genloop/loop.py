@@ -2,9 +2,9 @@
 
 One iteration of the loop (``_run_once``), in order:
 
-1. Drop cancelled timers from the head of the timer heap; when more than
-   half of a large heap is cancelled, rebuild it instead (cheap cancellation:
-   ``TimerHandle.cancel()`` only counts).
+1. Drop cancelled timers from the head of the timer queue (see
+   :mod:`genloop.timers`; cancelling only counts, and a mostly-cancelled
+   queue is rebuilt at once).
 2. Poll for I/O: no wait if callbacks are ready or ``stop()`` was called;
    otherwise until the earliest timer (at most a day); otherwise forever.
 3. Queue the callbacks of the I/O events the poll returned.
@@ -33,19 +33,18 @@ async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 
 import asyncio
 import collections
-import heapq
-import itertools
 import logging
 import selectors
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Deque, Optional
 
 from . import _seam, _versions
 from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
+from .timers import TimerQueue
 
 __all__ = ["EventLoop"]
 
@@ -53,12 +52,6 @@ logger = logging.getLogger("asyncio")
 
 #: The longest single wait for I/O, as asyncio (a day).
 MAXIMUM_SELECT_TIMEOUT = 24 * 3600
-
-#: Rebuild the timer heap when it holds more than this many timers and more
-#: than half of them are cancelled.
-_MIN_TIMERS_TO_REBUILD = 100
-
-_TimerEntry = Tuple[float, int, asyncio.TimerHandle]
 
 if _versions.HAS_CONTEXTVARS:
 
@@ -141,9 +134,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         #: Where this loop's tasks put their wake-up handle for a plain
         #: reschedule, without a call_soon() (see genloop.tasks).
         self._wakeup_queue = self._ready
-        self._timers: List[_TimerEntry] = []
-        self._timer_order = itertools.count()
-        self._cancelled_timers = 0
+        self._timer_queue = TimerQueue()
 
     # -- time and callbacks ---------------------------------------------------
 
@@ -207,13 +198,12 @@ class EventLoop(asyncio.SelectorEventLoop):
             _drop_own_frames(timer, 2)  # call_at, _new_timer
         else:
             timer = new_timer(when, callback, args, self, context)
-        heapq.heappush(self._timers, (when, next(self._timer_order), timer))
-        timer._scheduled = True  # type: ignore[attr-defined]
+        self._timer_queue.push(when, timer)
         return timer
 
     def _timer_handle_cancelled(self, handle: asyncio.TimerHandle) -> None:
         if handle._scheduled:  # type: ignore[attr-defined]
-            self._cancelled_timers += 1
+            self._timer_queue.cancelled += 1
 
     # -- futures and tasks ----------------------------------------------------
 
@@ -229,7 +219,8 @@ class EventLoop(asyncio.SelectorEventLoop):
         factory = self._task_factory
         if factory is None:
             task = Task(coro, loop=self, name=name, context=context, **kwargs)
-            _drop_own_frames(task)  # create_task
+            if self._debug:
+                _drop_own_frames(task)  # create_task
             return task  # type: ignore[return-value]
         if context is not None:
             kwargs["context"] = context
@@ -315,40 +306,23 @@ class EventLoop(asyncio.SelectorEventLoop):
         if self._closed:
             return
         super().close()
-        for entry in self._timers:
-            entry[2]._scheduled = False  # type: ignore[attr-defined]
-        del self._timers[:]
-        self._cancelled_timers = 0
+        self._timer_queue.clear()
 
     # -- one iteration --------------------------------------------------------
 
     def _run_once(self) -> None:
-        timers = self._timers
-        if self._cancelled_timers * 2 > len(timers) > _MIN_TIMERS_TO_REBUILD:
-            self._drop_cancelled_timers()
-        else:
-            while timers and timers[0][2]._cancelled:
-                heapq.heappop(timers)[2]._scheduled = False  # type: ignore[attr-defined]
-                self._cancelled_timers -= 1
-
+        earliest = self._timer_queue.earliest()
         ready = self._ready
         if ready or self._stopping:
             timeout: Optional[float] = 0.0
-        elif timers:
-            timeout = min(max(0.0, timers[0][0] - self.time()), MAXIMUM_SELECT_TIMEOUT)
+        elif earliest is not None:
+            timeout = min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT)
         else:
             timeout = None
         self._process_events(self._selector.select(timeout))
 
-        if timers:
-            end_time = self.time() + self._clock_resolution
-            while timers and timers[0][0] < end_time:
-                timer: Any = heapq.heappop(timers)[2]
-                timer._scheduled = False
-                if timer._cancelled:
-                    self._cancelled_timers -= 1
-                else:
-                    ready.append(timer)
+        if earliest is not None:
+            self._timer_queue.pop_due(self.time() + self._clock_resolution, ready)
 
         debug = self._debug
         popleft = ready.popleft
@@ -363,7 +337,15 @@ class EventLoop(asyncio.SelectorEventLoop):
                     handle._context.run(handle._wakeup, handle._wakeup_arg)
                 elif kind is Callback or kind is Timer:
                     if not handle._cancelled:
-                        handle._context.run(handle._callback, *handle._args)
+                        # Spelled out: calling Context.run with *args costs
+                        # several times more than a call with the arguments.
+                        args = handle._args
+                        if not args:
+                            handle._context.run(handle._callback)
+                        elif len(args) == 1:
+                            handle._context.run(handle._callback, args[0])
+                        else:
+                            handle._context.run(handle._callback, *args)
                 elif not handle._cancelled:
                     handle._run()  # reports its own failures
             except BaseException as exc:
@@ -376,23 +358,12 @@ class EventLoop(asyncio.SelectorEventLoop):
                 self._current_handle = None
                 self._report_if_slow(handle, self.time() - started)
         # Tracebacks of the callbacks may hold this frame: keep no callback.
-        handle = timer = None
+        handle = None
 
     def _report_if_slow(self, handle: Any, duration: float) -> None:
         """Debug mode: report a callback slower than ``slow_callback_duration``."""
         if duration >= self.slow_callback_duration:
             logger.warning("Executing %r took %.3f seconds", handle, duration)
-
-    def _drop_cancelled_timers(self) -> None:
-        kept: List[_TimerEntry] = []
-        for entry in self._timers:
-            if entry[2]._cancelled:
-                entry[2]._scheduled = False  # type: ignore[attr-defined]
-            else:
-                kept.append(entry)
-        heapq.heapify(kept)
-        self._timers = kept
-        self._cancelled_timers = 0
 
 
 def _check_callback(callback: Any, method: str) -> None:

@@ -159,11 +159,11 @@ class Task(_FutureBase):
         context: Any = None,
         eager_start: bool = False
     ) -> None:
-        super().__init__(loop=loop)
+        _FutureBase.__init__(self, loop=loop)
         self._log_destroy_pending = True
         if self._source_traceback:
             del self._source_traceback[-1]
-        top = _steppable(coro)
+        top = coro if type(coro) in _STEPPABLE_TYPES else _steppable(coro)
         if top is None:
             self._log_destroy_pending = False
             raise TypeError(
@@ -194,6 +194,8 @@ class Task(_FutureBase):
         if eager_start and self._loop.is_running():
             self._eager_start()
         else:
+            # Through call_soon, even on genloop's loop: code that replaces
+            # the loop's call_soon sees every task scheduled.
             _call_soon(self._loop, self, None, context)
             _seam.register_task(self)
 
@@ -203,7 +205,7 @@ class Task(_FutureBase):
             if self._source_traceback:
                 context["source_traceback"] = self._source_traceback
             self._loop.call_exception_handler(context)
-        super().__del__()
+        _FutureBase.__del__(self)
 
     def __repr__(self) -> str:
         info = _seam.future_repr_info(self)
@@ -360,21 +362,25 @@ class Task(_FutureBase):
     # -- the engine -----------------------------------------------------------
 
     def _eager_start(self) -> None:
-        previous = _seam.swap_current_task(self._loop, self)
+        """The first step, run at once by create_task (3.12+ eager tasks):
+        the creating task stops being current while this one steps."""
+        loop = self._loop
+        previous = _seam.swap_current_task(loop, None)
         try:
             _seam.register_eager_task(self)
             try:
-                self._context.run(self._resume, None, None)
+                self._context.run(self._wakeup, None)
             finally:
                 _seam.unregister_eager_task(self)
         finally:
-            _seam.swap_current_task(self._loop, previous)
+            _seam.swap_current_task(loop, previous)
             if not self.done():
                 _seam.register_task(self)
 
     def _wakeup(self, future: Optional["asyncio.Future[Any]"]) -> None:
         """One step: resume after ``future`` finished (None after a plain
-        reschedule), with the task as the loop's current task."""
+        reschedule), with the task as the loop's current task, and drive the
+        coroutine stack until the top one blocks or all are done."""
         exc: Optional[BaseException] = None
         value = None
         self._wakeup_arg = None  # keep no finished future alive
@@ -396,13 +402,60 @@ class Task(_FutureBase):
             self._must_cancel = False
         self._fut_waiter = None
         loop = self._loop
+        top = self._top
+        stack = self._stack
         _seam.enter_task(loop, self)
         try:
-            self._resume(exc, value)
+            while True:
+                try:
+                    if exc is None:
+                        yielded = top.send(value)
+                    else:
+                        yielded = top.throw(exc)
+                except StopIteration as stop:
+                    exc, value = None, stop.value
+                except asyncio.CancelledError as cancelled:
+                    exc = cancelled
+                except BaseException as error:
+                    if _seam.callback_error_propagates(error):
+                        # KeyboardInterrupt, SystemExit (before 3.8: any
+                        # BaseException): the task fails and the loop stops.
+                        self._top = self._stack = None
+                        _FutureBase.set_exception(self, error)
+                        raise
+                    is_return, value = returned_value(error, top)
+                    exc = None if is_return else error
+                else:
+                    value = exc = None
+                    if yielded is None:
+                        self._reschedule()
+                        return
+                    action = self._on_yield(yielded)
+                    if action is None:
+                        return
+                    if isinstance(action, BaseException):
+                        exc = action
+                    else:
+                        if stack is None:
+                            stack = self._stack = []
+                        stack.append(top)
+                        top = self._top = action
+                    continue
+                # ``top`` finished, with ``value`` or ``exc``: resume its caller.
+                if stack:
+                    top = self._top = stack.pop()
+                    continue
+                self._top = None
+                if exc is None and not self._must_cancel:
+                    _FutureBase.set_result(self, value)
+                else:
+                    self._finish_otherwise(exc)
+                return
         finally:
             _seam.leave_task(loop, self)
-            # Break the cycles through the tracebacks that hold this frame.
-            del exc, value, self, future
+            # The tracebacks of the exceptions hold this frame: drop what
+            # would keep the task and the exceptions alive in a cycle.
+            del exc, value, top, stack, self, future
 
     #: Futures call back the task itself: ``task(future)`` is a step.
     __call__ = _wakeup
@@ -426,56 +479,6 @@ class Task(_FutureBase):
             queue.append(self)
         else:
             _call_soon(self._loop, self, None, self._context)
-
-    def _resume(self, exc: Optional[BaseException], value: Any) -> None:
-        """Drive the coroutine stack until the top one blocks or all are done."""
-        top = self._top
-        stack = self._stack
-        while True:
-            try:
-                if exc is None:
-                    yielded = top.send(value)
-                else:
-                    yielded = top.throw(exc)
-            except StopIteration as stop:
-                exc, value = None, stop.value
-            except asyncio.CancelledError as cancelled:
-                exc = cancelled
-            except BaseException as error:
-                if _seam.callback_error_propagates(error):
-                    # KeyboardInterrupt, SystemExit (before 3.8: any
-                    # BaseException): the task fails and the loop stops.
-                    self._top = self._stack = None
-                    _FutureBase.set_exception(self, error)
-                    raise
-                is_return, value = returned_value(error, top)
-                exc = None if is_return else error
-            else:
-                value = exc = None
-                if yielded is None:
-                    self._reschedule()
-                    return
-                action = self._on_yield(yielded)
-                if action is None:
-                    return
-                if isinstance(action, BaseException):
-                    exc = action
-                else:
-                    if stack is None:
-                        stack = self._stack = []
-                    stack.append(top)
-                    top = self._top = action
-                continue
-            # ``top`` finished, with ``value`` or ``exc``: resume its caller.
-            if stack:
-                top = self._top = stack.pop()
-                continue
-            self._top = None
-            self._finish(exc, value)
-            # The exception's traceback holds this frame: drop what would
-            # keep the task and the exception alive in a cycle.
-            del exc, value, top, stack, self
-            return
 
     def _wait_for(self, future: Any) -> Optional[BaseException]:
         """Block on ``future``; or return the error to throw into the coroutine."""
@@ -521,13 +524,12 @@ class Task(_FutureBase):
             return await_method(yielded)
         return RuntimeError(_bad_yield_message(self, yielded))
 
-    def _finish(self, exc: Optional[BaseException], value: Any) -> None:
+    def _finish_otherwise(self, exc: Optional[BaseException]) -> None:
+        """End the task other than with a result: cancelled (a cancel()
+        came after the last step) or with ``exc``."""
         if exc is None:
-            if self._must_cancel:
-                self._must_cancel = False
-                _cancel_base(self, self._cancel_message)
-            else:
-                _FutureBase.set_result(self, value)
+            self._must_cancel = False
+            _cancel_base(self, self._cancel_message)
         elif isinstance(exc, asyncio.CancelledError):
             # Kept for result()/exception(), which raise it or chain it.
             self._cancelled_exc = exc

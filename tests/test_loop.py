@@ -171,9 +171,9 @@ def test_cancelling_most_timers_shrinks_the_heap_and_keeps_the_rest_in_order(loo
     cancelled = {number for number in range(1000) if number % 5 in (1, 2, 3)}
     for number in cancelled:
         timers[number].cancel()
-    assert (len(loop._timers), loop._cancelled_timers) == (1000, 600)
+    assert (len(loop._timer_queue), loop._timer_queue.cancelled) == (1000, 600)
     run_one_iteration(loop)
-    assert (len(loop._timers), loop._cancelled_timers) == (400, 0)
+    assert (len(loop._timer_queue), loop._timer_queue.cancelled) == (400, 0)
     loop.call_later(1001, loop.stop)
     loop.run_forever()
     assert fired == [number for number in range(1000) if number not in cancelled]
