@@ -218,7 +218,10 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._check_closed()
         factory = self._task_factory
         if factory is None:
-            task = Task(coro, loop=self, name=name, context=context, **kwargs)
+            if kwargs:
+                task = Task(coro, loop=self, name=name, context=context, **kwargs)
+            else:
+                task = Task._new(coro, self, name, context)
             if self._debug:
                 _drop_own_frames(task)  # create_task
             return task  # type: ignore[return-value]

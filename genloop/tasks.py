@@ -72,6 +72,9 @@ ACCEPTED_YIELDS = (
     "a list, tuple or dict of the above (waits for all of them)",
 )
 
+#: Allocates a future (or Task) without running ``__init__``.
+_new_future: Any = _FutureBase.__new__
+
 _PENDING = "PENDING"
 _CANCELLED = "CANCELLED"
 
@@ -159,10 +162,28 @@ class Task(_FutureBase):
         context: Any = None,
         eager_start: bool = False
     ) -> None:
+        self._start(coro, loop, name, context, eager_start)
+
+    @classmethod
+    def _new(cls, coro: Any, loop: asyncio.AbstractEventLoop, name: Any, context: Any) -> "Task":
+        """``Task(coro, loop=loop, name=name, context=context)``, without
+        the cost of keyword arguments to a class call (for create_task)."""
+        task: Task = _new_future(cls)
+        task._start(coro, loop, name, context, False)
+        return task
+
+    def _start(
+        self,
+        coro: Any,
+        loop: Optional[asyncio.AbstractEventLoop],
+        name: Any,
+        context: Any,
+        eager_start: bool,
+    ) -> None:
         _FutureBase.__init__(self, loop=loop)
         self._log_destroy_pending = True
         if self._source_traceback:
-            del self._source_traceback[-1]
+            del self._source_traceback[-2:]  # _start, and __init__ or _new
         top = coro if type(coro) in _STEPPABLE_TYPES else _steppable(coro)
         if top is None:
             self._log_destroy_pending = False
