@@ -175,10 +175,10 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
         return self.send(None)
 
     def __iter__(self) -> Generator[Any, None, _T]:
-        return self.__await__()
+        return _delegate(self.gen)
 
     def __await__(self) -> Generator[Any, None, _T]:
-        return cast(Generator[Any, None, _T], self)
+        return _delegate(self.gen)
 
     gi_frame = _generator_attribute("gi_frame")
     gi_running = _generator_attribute("gi_running")
@@ -200,7 +200,29 @@ class LegacyCoroutine(Coroutine[Any, Any, _T]):
         )
 
     def __repr__(self) -> str:
-        return "<{} {}>".format(type(self).__name__, describe(self.gen))
+        return "<LegacyCoroutine {}>".format(describe(self.gen))
+
+
+class _LegacyCoroutineOfPlainCode(LegacyCoroutine[_T]):
+    """A legacy coroutine whose generator cannot return the legacy way (its
+    code names neither ``Return``, ``StopIteration`` nor ``next``):
+    ``yield from`` runs the generator itself, with no frame in between."""
+
+    __slots__ = ()
+    __init__ = object.__init__  # see _new_legacy_coroutine
+
+    def __iter__(self) -> Generator[Any, None, _T]:
+        return self.gen
+
+
+#: Names whose presence in a generator's code means it may return the legacy
+#: way: ``raise Return(v)``, ``raise StopIteration(v)``, or a ``next()``
+#: whose StopIteration ended the generator before PEP 479.
+_LEGACY_RETURN_NAMES = frozenset(["Return", "StopIteration", "next", "__next__"])
+
+
+def _returns_plainly(code: types.CodeType) -> bool:
+    return _LEGACY_RETURN_NAMES.isdisjoint(code.co_names)
 
 
 class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
@@ -212,8 +234,15 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
 
     def __init__(self, gen: Generator[Any, Any, _T]) -> None:
         super().__init__(gen)
-        frame = sys._getframe(2)
+        frame = sys._getframe(3)  # __init__, _new_legacy_coroutine, the coroutine function
         self.source_traceback = traceback.extract_stack(frame, limit=DEBUG_STACK_DEPTH)
+
+    def __await__(self) -> Generator[Any, None, _T]:
+        # The coroutine itself is stepped, so that it lives while it runs:
+        # its __del__ tells whether it ever ran.
+        return cast(Generator[Any, None, _T], self)
+
+    __iter__ = __await__
 
     def __repr__(self) -> str:
         text = super().__repr__()[:-1]
@@ -236,6 +265,26 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
         logger.error(message)
 
 
+def _delegate(gen: Generator[Any, Any, _T]) -> Generator[Any, Any, _T]:
+    """What ``yield from`` and ``await`` of a legacy coroutine run: its
+    generator, delegated to by the interpreter itself (not through
+    ``LegacyCoroutine.send`` at each step), with ``Return(v)`` and ``raise
+    StopIteration(v)`` as returns.  A plain generator: ``__await__`` may not
+    return one flagged as a coroutine."""
+    try:
+        return (yield from gen)
+    except (Return, RuntimeError) as exc:
+        is_return, value = returned_value(exc, gen)
+        if is_return:
+            return value  # type: ignore[no-any-return]
+        raise
+
+
+#: Code objects of genloop's own frames between a coroutine and the one it
+#: awaits (skipped by Task.get_stack()).
+DELEGATING_CODE = frozenset([_delegate.__code__])
+
+
 def describe(gen: Any) -> str:
     """``main() running at file:line``: how reprs name a coroutine."""
     code = getattr(gen, "gi_code", None) or getattr(gen, "cr_code", None)
@@ -248,12 +297,25 @@ def describe(gen: Any) -> str:
     return "{}() done, defined at {}:{}".format(name, code.co_filename, code.co_firstlineno)
 
 
-def _debug_mode() -> bool:
-    """Whether legacy coroutines made now should track their creation."""
-    if _DEBUG_FROM_ENVIRONMENT:
-        return True
-    loop = _seam.get_running_loop_or_none()
-    return loop is not None and loop.get_debug()
+def _new_legacy_coroutine(gen: Generator[Any, Any, _T], plain: bool) -> LegacyCoroutine[_T]:
+    """``LegacyCoroutine(gen)`` (``plain``: of plain code), or in debug mode
+    (``PYTHONASYNCIODEBUG``, ``-X dev``, or a running loop in debug mode) one
+    that tracks where it was made; the common case costs no ``__init__``
+    call."""
+    if not _DEBUG_FROM_ENVIRONMENT:
+        loop = _seam.get_running_loop_or_none()
+        if loop is None or not loop.get_debug():
+            coro: LegacyCoroutine[_T]
+            if plain:
+                coro = _LegacyCoroutineOfPlainCode()
+            else:
+                coro = _new_object(LegacyCoroutine)
+            coro.gen = gen
+            return coro
+    return _DebugLegacyCoroutine(gen)
+
+
+_new_object: Any = object.__new__
 
 
 def _await_result(result: Any) -> Generator[Any, Any, Any]:
@@ -288,7 +350,9 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
     if inspect.isgeneratorfunction(func):
         generator_function = func
+        plain = _returns_plainly(func.__code__)
     else:
+        plain = False  # the function's result is waited for by _await_result
 
         @functools.wraps(func)
         def generator_function(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
@@ -298,10 +362,7 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
-        gen = generator_function(*args, **kwargs)
-        if _debug_mode():
-            return _DebugLegacyCoroutine(gen)
-        return LegacyCoroutine(gen)
+        return _new_legacy_coroutine(generator_function(*args, **kwargs), plain)
 
     _mark_coroutine_function(legacy_coroutine_function)
     return legacy_coroutine_function

@@ -52,7 +52,7 @@ from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from ._context import copy_context
-from .coroutines import From, LegacyCoroutine, describe, returned_value
+from .coroutines import DELEGATING_CODE, From, LegacyCoroutine, describe, returned_value
 
 __all__ = ["Task", "task_factory", "current_task", "all_tasks", "ACCEPTED_YIELDS"]
 
@@ -293,7 +293,7 @@ class Task(_FutureBase):
         for coro in (self._stack or []) + [self._top]:
             while coro is not None:
                 frame = getattr(coro, "gi_frame", None) or getattr(coro, "cr_frame", None)
-                if frame is not None:
+                if frame is not None and frame.f_code not in DELEGATING_CODE:
                     frames.append(frame)
                 inner = getattr(coro, "gi_yieldfrom", None) or getattr(coro, "cr_await", None)
                 coro = inner if inner is not coro else None

@@ -5,6 +5,7 @@ import asyncio
 import concurrent.futures
 import gc
 import io
+import os
 import sys
 
 import pytest
@@ -555,6 +556,8 @@ def test_get_stack_shows_the_whole_trampoline(loop):
     # PyPy also shows the frame of Future.__await__, which is Python code there.
     names = [frame.f_code.co_name for frame in stack if frame.f_code.co_filename == __file__]
     assert names == ["outer", "native_layer", "middle", "leaf"]
+    package = os.path.dirname(genloop.__file__)
+    assert [f.f_code.co_name for f in stack if f.f_code.co_filename.startswith(package)] == []
     assert task.get_stack(limit=1) == stack[-1:]
     out = io.StringIO()
     task.print_stack(file=out)
