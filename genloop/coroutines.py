@@ -209,7 +209,6 @@ class _LegacyCoroutineOfPlainCode(LegacyCoroutine[_T]):
     ``yield from`` runs the generator itself, with no frame in between."""
 
     __slots__ = ()
-    __init__ = object.__init__  # see _new_legacy_coroutine
 
     def __iter__(self) -> Generator[Any, None, _T]:
         return self.gen
@@ -234,7 +233,7 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
 
     def __init__(self, gen: Generator[Any, Any, _T]) -> None:
         super().__init__(gen)
-        frame = sys._getframe(3)  # __init__, _new_legacy_coroutine, the coroutine function
+        frame = sys._getframe(2)  # __init__, the coroutine function
         self.source_traceback = traceback.extract_stack(frame, limit=DEBUG_STACK_DEPTH)
 
     def __await__(self) -> Generator[Any, None, _T]:
@@ -297,22 +296,17 @@ def describe(gen: Any) -> str:
     return "{}() done, defined at {}:{}".format(name, code.co_filename, code.co_firstlineno)
 
 
-def _new_legacy_coroutine(gen: Generator[Any, Any, _T], plain: bool) -> LegacyCoroutine[_T]:
-    """``LegacyCoroutine(gen)`` (``plain``: of plain code), or in debug mode
-    (``PYTHONASYNCIODEBUG``, ``-X dev``, or a running loop in debug mode) one
-    that tracks where it was made; the common case costs no ``__init__``
-    call."""
-    if not _DEBUG_FROM_ENVIRONMENT:
-        loop = _seam.get_running_loop_or_none()
-        if loop is None or not loop.get_debug():
-            coro: LegacyCoroutine[_T]
-            if plain:
-                coro = _LegacyCoroutineOfPlainCode()
-            else:
-                coro = _new_object(LegacyCoroutine)
-            coro.gen = gen
-            return coro
-    return _DebugLegacyCoroutine(gen)
+def _debug_mode() -> bool:
+    """Whether legacy coroutines made now should track their creation
+    (``PYTHONASYNCIODEBUG``, ``-X dev``, or a running loop in debug mode)."""
+    if _DEBUG_FROM_ENVIRONMENT:
+        return True
+    loop = _seam.get_running_loop_or_none()
+    if loop is None:
+        return False
+    # asyncio's loops keep the flag in _debug: no get_debug() call.
+    debug = getattr(loop, "_debug", None)
+    return bool(loop.get_debug() if debug is None else debug)
 
 
 _new_object: Any = object.__new__
@@ -360,9 +354,17 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
     generator_function = types.coroutine(generator_function)
 
+    made = _LegacyCoroutineOfPlainCode if plain else LegacyCoroutine
+
     @functools.wraps(func)
     def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
-        return _new_legacy_coroutine(generator_function(*args, **kwargs), plain)
+        # (A call with **kwargs costs more, even when they are empty.)
+        gen = generator_function(*args, **kwargs) if kwargs else generator_function(*args)
+        if _debug_mode():
+            return _DebugLegacyCoroutine(gen)
+        coro = _new_object(made)  # LegacyCoroutine(gen) without an __init__ call
+        coro.gen = gen
+        return coro  # type: ignore[no-any-return]
 
     _mark_coroutine_function(legacy_coroutine_function)
     return legacy_coroutine_function
