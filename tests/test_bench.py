@@ -1,0 +1,165 @@
+"""The benchmark suite in bench/: every workload on every runtime installed
+here, in-process at tiny sizes; the memory measurement and run.py in child
+interpreters.  Nothing here is timed: the tests check that the suite runs,
+counts and checks its work, and fails loudly.
+"""
+
+import gc
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+import pytest
+from childprocess import run_python
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+def load_workloads():
+    """bench/workloads.py, imported by path (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_workloads", str(BENCH / "workloads.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+workloads = load_workloads()
+
+#: Sizes that make every workload split its work unevenly (with the smaller
+#: task and batch counts the ``small_splits`` fixture sets).
+TINY_SIZES = {
+    "task_switch": 23,
+    "chain": 3,
+    "spawn": 17,
+    "future_pingpong": 11,
+    "call_soon": 250,
+    "timers": 31,
+    "gather": 11,
+    "echo": 300,
+}
+
+
+#: Every runtime; an outside reference not installed here is skipped.
+RUNTIMES = [
+    pytest.param(runtime, id=runtime.name,
+                 marks=pytest.mark.skipif(not runtime.installed(),
+                                          reason="{} is not installed".format(runtime.requires)))
+    for runtime in workloads.RUNTIMES
+]
+
+
+@pytest.fixture
+def small_splits(monkeypatch):
+    """Fewer tasks and smaller gathers, so that tiny sizes still split unevenly."""
+    monkeypatch.setattr(workloads, "SWITCHING_TASKS", 5)
+    monkeypatch.setattr(workloads, "GATHER_BATCH", 4)
+
+
+def run_in_process(workload, runtime, size):
+    """What the workload returned, after checking its loop reported no error
+    and left no task behind (one destroyed while pending is reported)."""
+    reported = []
+    with runtime.fresh_loop() as loop:
+        loop.set_exception_handler(lambda loop, context: reported.append(context))
+        ops = loop.run_until_complete(workload.versions[runtime.style](loop, size))
+    gc.collect()
+    assert reported == []
+    return ops
+
+
+def test_every_workload_has_a_tiny_size():
+    assert sorted(TINY_SIZES) == sorted(workload.name for workload in workloads.WORKLOADS)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+@pytest.mark.parametrize("workload", workloads.WORKLOADS, ids=lambda workload: workload.name)
+def test_a_workload_does_the_ops_it_was_asked_for(workload, runtime, small_splits):
+    size = TINY_SIZES[workload.name]
+    assert run_in_process(workload, runtime, size) == size
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_echo_notices_a_wrong_reply(runtime, monkeypatch):
+    monkeypatch.setattr(workloads.EchoServer, "data_received",
+                        lambda server, data: server.transport.write(data[::-1]))
+    with pytest.raises(AssertionError, match="echoes that differed"):
+        run_in_process(workloads.find(workloads.WORKLOADS, "echo"), runtime, 3)
+
+
+def test_shares_split_a_total_exactly():
+    assert workloads.shares(11, 4) == [3, 3, 3, 2]
+    assert workloads.shares(2, 4) == [1, 1, 0, 0]
+
+
+def test_expect_raises_even_under_optimisation():
+    with pytest.raises(AssertionError, match="ops: got 1, expected 2"):
+        workloads.expect("ops", 1, 2)
+
+
+def bench_command(args, environment=None):
+    return run_python([str(BENCH / args[0])] + list(args[1:]), cwd=BENCH.parent,
+                      environment=environment)
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_the_worker_measures_memory_per_live_task_or_says_why_not(runtime):
+    outcome = bench_command(["_worker.py", "memory", runtime.name, "200"])
+    assert outcome.status == 0, outcome.err
+    result = json.loads(outcome.out)
+    if "unavailable" in result:
+        assert "tracemalloc" in result["unavailable"]
+    else:
+        assert result["bytes_per_task"] > 0
+
+
+def test_run_py_reports_ops_and_ratios(tmp_path):
+    report_file = tmp_path / "report.json"
+    outcome = bench_command(["run.py", "--quick", "--rounds", "1", "--only", "task_switch",
+                             "--runtimes", "asyncio", "genloop",
+                             "--markdown", "--json", str(report_file)])
+    assert outcome.status == 0, outcome.err
+    table = outcome.out.split("task_switch: ", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert table[1].split() == ["runtime", "ops/s", "spread", "vs", "asyncio", "vs", "genloop"]
+    rows = {line.split()[0]: line.split()[1:] for line in table[2:]}
+    assert sorted(rows) == ["asyncio", "genloop"]
+    assert rows["asyncio"][-1] == "1.00"
+    assert float(rows["genloop"][-1]) > 0
+    assert "| task_switch | genloop |" in outcome.out
+    report = json.loads(report_file.read_text())
+    measured = report["workloads"]["task_switch"]["runtimes"]
+    assert sorted(measured) == ["asyncio", "genloop"]
+    assert measured["asyncio"]["vs_asyncio"] == 1.0
+
+
+def fake_module_path(tmp_path, name, source):
+    """PYTHONPATH with a module ``name`` of ``source`` shadowing any installed one."""
+    (tmp_path / (name + ".py")).write_text(source)
+    return {"PYTHONPATH": os.pathsep.join(
+        [str(tmp_path)] + [part for part in [os.environ.get("PYTHONPATH")] if part])}
+
+
+def test_run_py_lists_a_missing_reference_as_not_installed(tmp_path):
+    environment = fake_module_path(tmp_path, "uvloop", "raise ImportError('not here')\n")
+    report_file = tmp_path / "report.json"
+    outcome = bench_command(["run.py", "--quick", "--only", "call_soon",
+                             "--runtimes", "uvloop", "genloop", "genloop-legacy",
+                             "--json", str(report_file)], environment)
+    assert outcome.status == 0, outcome.err
+    assert "not installed: uvloop" in outcome.out
+    measured = json.loads(report_file.read_text())["workloads"]["call_soon"]["runtimes"]
+    assert sorted(measured) == ["asyncio", "genloop", "genloop-legacy"]
+    assert measured["genloop-legacy"]["vs_genloop"] > 0
+
+
+def test_a_failing_worker_fails_run_py_with_its_error(tmp_path):
+    environment = fake_module_path(
+        tmp_path, "uvloop",
+        "__version__ = '0'\n"
+        "def new_event_loop():\n"
+        "    raise RuntimeError('this uvloop is broken on purpose')\n")
+    outcome = bench_command(["run.py", "--quick", "--only", "call_soon",
+                             "--runtimes", "uvloop"], environment)
+    assert outcome.status != 0
+    assert "worker failed" in outcome.err
+    assert "RuntimeError: this uvloop is broken on purpose" in outcome.err
