@@ -7,6 +7,9 @@ One iteration of the loop (``_run_once``), in order:
    queue is rebuilt at once).
 2. Poll for I/O: no wait if callbacks are ready or ``stop()`` was called;
    otherwise until the earliest timer (at most a day); otherwise forever.
+   While callbacks keep being ready, the poll (a system call) is only made
+   once at least ``CALLBACKS_PER_POLL`` callbacks have run since the last
+   one, and always when ``stop()`` was called.
 3. Queue the callbacks of the I/O events the poll returned.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
@@ -52,6 +55,11 @@ logger = logging.getLogger("asyncio")
 
 #: The longest single wait for I/O, as asyncio (a day).
 MAXIMUM_SELECT_TIMEOUT = 24 * 3600
+
+#: While callbacks are ready, poll for I/O again once this many have run: a
+#: poll per iteration would cost a system call for each one of a task
+#: trading values with another.
+CALLBACKS_PER_POLL = 64
 
 if _versions.HAS_CONTEXTVARS:
 
@@ -135,6 +143,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         #: reschedule, without a call_soon() (see genloop.tasks).
         self._wakeup_queue = self._ready
         self._timer_queue = TimerQueue()
+        self._callbacks_since_poll = 0
 
     # -- time and callbacks ---------------------------------------------------
 
@@ -251,6 +260,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         )
         try:
             _seam.set_running_loop(self)
+            self._callbacks_since_poll = CALLBACKS_PER_POLL  # each run starts with a poll
             while True:
                 self._run_once()
                 if self._stopping:
@@ -316,13 +326,15 @@ class EventLoop(asyncio.SelectorEventLoop):
     def _run_once(self) -> None:
         earliest = self._timer_queue.earliest()
         ready = self._ready
-        if ready or self._stopping:
-            timeout: Optional[float] = 0.0
-        elif earliest is not None:
-            timeout = min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT)
-        else:
-            timeout = None
-        self._process_events(self._selector.select(timeout))
+        if not ready and not self._stopping:
+            # Nothing to run: wait for I/O until the earliest timer is due.
+            if earliest is None:
+                self._poll(None)
+            else:
+                self._poll(min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT))
+        elif self._stopping or self._callbacks_since_poll >= CALLBACKS_PER_POLL:
+            self._poll(0.0)
+        self._callbacks_since_poll += len(ready)
 
         if earliest is not None:
             self._timer_queue.pop_due(self.time() + self._clock_resolution, ready)
@@ -362,6 +374,12 @@ class EventLoop(asyncio.SelectorEventLoop):
                 self._report_if_slow(handle, self.time() - started)
         # Tracebacks of the callbacks may hold this frame: keep no callback.
         handle = None
+
+    def _poll(self, timeout: Optional[float]) -> None:
+        """Wait for I/O at most ``timeout`` seconds (None: until there is
+        some) and queue the callbacks of the events."""
+        self._process_events(self._selector.select(timeout))
+        self._callbacks_since_poll = 0
 
     def _report_if_slow(self, handle: Any, duration: float) -> None:
         """Debug mode: report a callback slower than ``slow_callback_duration``."""

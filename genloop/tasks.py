@@ -451,7 +451,11 @@ class Task(_FutureBase):
                     if yielded is None:
                         self._reschedule()
                         return
-                    action = self._on_yield(yielded)
+                    action: Any
+                    if getattr(yielded, "_asyncio_future_blocking", None) is not None:
+                        action = self._wait_for(yielded)  # the common case first
+                    else:
+                        action = self._on_yield(yielded)
                     if action is None:
                         return
                     if isinstance(action, BaseException):
@@ -503,7 +507,8 @@ class Task(_FutureBase):
 
     def _wait_for(self, future: Any) -> Optional[BaseException]:
         """Block on ``future``; or return the error to throw into the coroutine."""
-        if _future_loop(future) is not self._loop:
+        get_loop = getattr(future, "get_loop", None)  # 3.7+; before, _loop
+        if (get_loop() if get_loop is not None else future._loop) is not self._loop:
             return RuntimeError(
                 "Task {!r} got Future {!r} attached to a different loop: create "
                 "futures with the running loop (loop.create_future()) or run the "
@@ -581,11 +586,6 @@ def warn_deprecated_class_method(name: str, stacklevel: int = 3) -> None:
     elif _versions.PYTHON == "3.8":
         message = "Task.{0}() is deprecated since Python 3.7, use asyncio.{0}() instead"
         warnings.warn(message.format(name), DeprecationWarning, stacklevel=stacklevel)
-
-
-def _future_loop(future: Any) -> Any:
-    get_loop = getattr(future, "get_loop", None)
-    return get_loop() if get_loop is not None else future._loop
 
 
 _STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
