@@ -122,6 +122,65 @@ def test_callbacks_scheduled_by_a_callback_wait_for_the_next_iteration(loop):
     assert calls == ["first", "same iteration", "next iteration"]
 
 
+# -- polling for I/O -------------------------------------------------------------
+
+
+def counting_polls(loop):
+    """Count the loop's polls for I/O (calls of its selector's select())."""
+    polls = []
+    select = loop._selector.select
+
+    def counted(timeout=None):
+        polls.append(timeout)
+        return select(timeout)
+
+    loop._selector.select = counted
+    return polls
+
+
+def relay(loop, count, ran):
+    """A chain of ``count`` callbacks, each scheduling the next, one per
+    loop iteration; stops the loop after the last."""
+
+    def step():
+        ran.append(len(ran))
+        if len(ran) < count:
+            loop.call_soon(step)
+        else:
+            loop.stop()
+
+    loop.call_soon(step)
+
+
+@genloop_only
+def test_while_callbacks_are_ready_io_is_polled_once_per_64_callbacks(loop):
+    polls = counting_polls(loop)
+    ran = []
+    relay(loop, 640, ran)
+    loop.run_forever()
+    assert len(ran) == 640
+    # One poll when the run starts, then one per 64 callbacks; never a wait.
+    assert polls == [0.0] * 10
+
+
+@genloop_only
+def test_io_that_arrives_while_callbacks_keep_coming_is_seen_within_64(loop):
+    import socket
+
+    reader, writer = socket.socketpair()
+    ran, read_after = [], []
+    try:
+        loop.add_reader(reader, lambda: read_after.append(len(ran)) or reader.recv(1))
+        relay(loop, 200, ran)
+        loop.call_soon(writer.send, b"x")
+        loop.run_forever()
+        loop.remove_reader(reader)
+    finally:
+        reader.close()
+        writer.close()
+    assert len(read_after) == 1 and read_after[0] <= 64 + 1
+
+
 # -- timers -------------------------------------------------------------------
 
 
