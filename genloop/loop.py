@@ -7,9 +7,10 @@ One iteration of the loop (``_run_once``), in order:
    queue is rebuilt at once).
 2. Poll for I/O: no wait if callbacks are ready or ``stop()`` was called;
    otherwise until the earliest timer (at most a day); otherwise forever.
-   While callbacks keep being ready, the poll (a system call) is only made
-   once at least ``CALLBACKS_PER_POLL`` callbacks have run since the last
-   one, and always when ``stop()`` was called.
+   While callbacks keep being ready and I/O is quiet (the last poll found
+   nothing), the poll, a system call, is only made once at least
+   ``CALLBACKS_PER_POLL`` callbacks have run since then; it is always made
+   when ``stop()`` was called and at the start of each run.
 3. Queue the callbacks of the I/O events the poll returned.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
@@ -56,9 +57,9 @@ logger = logging.getLogger("asyncio")
 #: The longest single wait for I/O, as asyncio (a day).
 MAXIMUM_SELECT_TIMEOUT = 24 * 3600
 
-#: While callbacks are ready, poll for I/O again once this many have run: a
-#: poll per iteration would cost a system call for each one of a task
-#: trading values with another.
+#: While callbacks are ready and the last poll found no I/O, poll again once
+#: this many have run: a poll per iteration would cost a system call for
+#: each value two tasks trade.
 CALLBACKS_PER_POLL = 64
 
 if _versions.HAS_CONTEXTVARS:
@@ -143,7 +144,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         #: reschedule, without a call_soon() (see genloop.tasks).
         self._wakeup_queue = self._ready
         self._timer_queue = TimerQueue()
-        self._callbacks_since_poll = 0
+        self._callbacks_since_poll = CALLBACKS_PER_POLL  # the first iteration polls
 
     # -- time and callbacks ---------------------------------------------------
 
@@ -378,8 +379,10 @@ class EventLoop(asyncio.SelectorEventLoop):
     def _poll(self, timeout: Optional[float]) -> None:
         """Wait for I/O at most ``timeout`` seconds (None: until there is
         some) and queue the callbacks of the events."""
-        self._process_events(self._selector.select(timeout))
-        self._callbacks_since_poll = 0
+        events = self._selector.select(timeout)
+        self._process_events(events)
+        # While I/O is busy, poll at every iteration, as asyncio does.
+        self._callbacks_since_poll = CALLBACKS_PER_POLL if events else 0
 
     def _report_if_slow(self, handle: Any, duration: float) -> None:
         """Debug mode: report a callback slower than ``slow_callback_duration``."""

@@ -181,6 +181,25 @@ def test_io_that_arrives_while_callbacks_keep_coming_is_seen_within_64(loop):
     assert len(read_after) == 1 and read_after[0] <= 64 + 1
 
 
+@genloop_only
+def test_while_io_keeps_coming_it_is_polled_at_every_iteration(loop):
+    import socket
+
+    reader, writer = socket.socketpair()
+    ran, reads = [], []
+    try:
+        writer.send(b"x" * 100)
+        # One byte per event: the socket stays readable at every poll.
+        loop.add_reader(reader, lambda: reads.append(reader.recv(1)))
+        relay(loop, 50, ran)
+        loop.run_forever()
+        loop.remove_reader(reader)
+    finally:
+        reader.close()
+        writer.close()
+    assert len(reads) >= 49  # the poll of every iteration found the socket readable
+
+
 # -- timers -------------------------------------------------------------------
 
 
