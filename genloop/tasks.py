@@ -72,6 +72,10 @@ ACCEPTED_YIELDS = (
     "a list, tuple or dict of the above (waits for all of them)",
 )
 
+#: Called at every step: looked up once.
+_enter_task = _seam.enter_task
+_leave_task = _seam.leave_task
+
 #: Allocates a future (or Task) without running ``__init__``.
 _new_future: Any = _FutureBase.__new__
 
@@ -350,7 +354,7 @@ class Task(_FutureBase):
             try:
                 if self._state == _CANCELLED:
                     raise self._make_cancelled_error()
-                return super().result()
+                return _FutureBase.result(self)
             finally:
                 del self
 
@@ -358,7 +362,7 @@ class Task(_FutureBase):
             try:
                 if self._state == _CANCELLED:
                     raise self._make_cancelled_error()
-                return super().exception()
+                return _FutureBase.exception(self)
             finally:
                 del self
 
@@ -425,7 +429,7 @@ class Task(_FutureBase):
         loop = self._loop
         top = self._top
         stack = self._stack
-        _seam.enter_task(loop, self)
+        _enter_task(loop, self)
         try:
             while True:
                 try:
@@ -449,7 +453,13 @@ class Task(_FutureBase):
                 else:
                     value = exc = None
                     if yielded is None:
-                        self._reschedule()
+                        # A bare yield: on genloop's loop (outside debug mode)
+                        # straight onto the ready queue, as _reschedule() does.
+                        queue = self._wakeup_queue
+                        if queue is not None and not loop._debug:  # type: ignore[attr-defined]
+                            queue.append(self)
+                        else:
+                            self._reschedule()
                         return
                     action: Any
                     if getattr(yielded, "_asyncio_future_blocking", None) is not None:
@@ -477,7 +487,7 @@ class Task(_FutureBase):
                     self._finish_otherwise(exc)
                 return
         finally:
-            _seam.leave_task(loop, self)
+            _leave_task(loop, self)
             # The tracebacks of the exceptions hold this frame: drop what
             # would keep the task and the exceptions alive in a cycle.
             del exc, value, top, stack, self, future
