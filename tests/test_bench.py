@@ -130,6 +130,16 @@ def test_run_py_reports_ops_and_ratios(tmp_path):
     measured = report["workloads"]["task_switch"]["runtimes"]
     assert sorted(measured) == ["asyncio", "genloop"]
     assert measured["asyncio"]["vs_asyncio"] == 1.0
+    # summarize.py turns such files into the README's tables, a column each.
+    summary = bench_command(["summarize.py", str(report_file), str(report_file)])
+    assert summary.status == 0, summary.err
+    genloop_table = summary.out.split("(`genloop`)", 1)[1].split("\n\n")[1].splitlines()
+    python = " ".join(report["python"].split()[:2])
+    assert genloop_table[0] == "| workload | {0} | {0} |".format(python)
+    ratio = "{:.2f} ±{:.0f}%".format(measured["genloop"]["vs_asyncio"],
+                                     100 * measured["genloop"]["spread"])
+    assert "| task_switch | {0} | {0} |".format(ratio) in genloop_table
+    assert "| chain | - | - |" in genloop_table  # not measured in that run
 
 
 def fake_module_path(tmp_path, name, source):

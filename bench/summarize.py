@@ -1,0 +1,84 @@
+"""The results of several ``run.py --json`` files (one per Python) as the
+Markdown tables of the README: each runtime's ratio to stock asyncio, per
+workload, one column per Python.
+
+    python bench/summarize.py results-3.12.json results-3.13.json ...
+
+Standard library only.
+"""
+
+import argparse
+import json
+import sys
+
+from workloads import WORKLOADS
+
+#: (runtime, what its cells compare, the key of the ratio in run.py's JSON).
+TABLES = (
+    ("genloop", "genloop's loop, `async def`, against stock asyncio", "vs_asyncio"),
+    ("genloop-legacy", "`@genloop.coroutine` generators against `async def`, "
+                       "both on genloop's loop", "vs_genloop"),
+    ("asyncio+factory", "the stock loop with `genloop.task_factory` against stock asyncio",
+     "vs_asyncio"),
+    ("uvloop", "uvloop (a reference) against stock asyncio", "vs_asyncio"),
+    ("tornado", "tornado's `gen.coroutine` on the stock loop (a reference) against "
+                "stock asyncio", "vs_asyncio"),
+)
+
+
+def load(paths):
+    reports = []
+    for path in paths:
+        with open(path) as source:
+            reports.append(json.load(source))
+    return reports
+
+
+def short_python(report):
+    """``CPython 3.12.1`` from run.py's description of the interpreter."""
+    return " ".join(report["python"].split()[:2])
+
+
+def ratio_cell(row, key):
+    """``1.58 ±35%``: the ratio, and the spread of the runtime's rounds."""
+    if row is None or row.get(key) is None:
+        return "-"
+    return "{:.2f} ±{:.0f}%".format(row[key], 100 * row["spread"])
+
+
+def memory_cell(report, runtime, key):
+    memory = report.get("memory") or {}
+    rows = memory.get("runtimes") or {}
+    row = rows.get(runtime)
+    if row is None or row.get(key) is None:
+        return "n/a" if memory.get("unavailable") else "-"
+    return "{:.2f} ({:,.0f} B)".format(row[key], row["bytes_per_task"])
+
+
+def table(reports, runtime, key):
+    lines = ["| workload | " + " | ".join(short_python(report) for report in reports) + " |",
+             "|---|" + "---:|" * len(reports)]
+    for workload in WORKLOADS:
+        cells = [ratio_cell(report["workloads"].get(workload.name, {})
+                            .get("runtimes", {}).get(runtime), key)
+                 for report in reports]
+        lines.append("| {} | {} |".format(workload.name, " | ".join(cells)))
+    cells = [memory_cell(report, runtime, key) for report in reports]
+    lines.append("| memory per live task | {} |".format(" | ".join(cells)))
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("results", nargs="+", metavar="FILE", help="a run.py --json file")
+    args = parser.parse_args(argv)
+    reports = load(args.results)
+    for runtime, caption, key in TABLES:
+        print("**{}** (`{}`): ratio, ±spread of its rounds\n".format(caption, runtime))
+        print("\n".join(table(reports, runtime, key)))
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
