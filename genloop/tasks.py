@@ -453,8 +453,10 @@ class Task(_FutureBase):
                 else:
                     value = exc = None
                     if yielded is None:
-                        # A bare yield: on genloop's loop (outside debug mode)
-                        # straight onto the ready queue, as _reschedule() does.
+                        # A bare yield.  On genloop's loop, outside debug
+                        # mode, the task goes straight onto the ready queue
+                        # (the queue is only set there, and its _debug is a
+                        # plain attribute); elsewhere through call_soon().
                         queue = self._wakeup_queue
                         if queue is not None and not loop._debug:  # type: ignore[attr-defined]
                             queue.append(self)
@@ -503,17 +505,10 @@ class Task(_FutureBase):
         return "Task._wakeup"
 
     def _reschedule(self) -> None:
-        """Wake up on the next loop iteration (a bare ``yield``).  On
-        genloop's loop, outside debug mode, the wake-up handle goes straight
-        onto the ready queue."""
-        queue = self._wakeup_queue
-        # The queue is only set on genloop's loop, whose _debug is a plain
-        # attribute: no get_debug() call on this hot path.
-        if queue is not None and not self._loop._debug:  # type: ignore[attr-defined]
-            self._wakeup_arg = None
-            queue.append(self)
-        else:
-            _call_soon(self._loop, self, None, self._context)
+        """Wake up on the next loop iteration, through the loop's
+        ``call_soon`` (a bare ``yield`` in ``_wakeup`` takes a shorter way
+        on genloop's loop)."""
+        _call_soon(self._loop, self, None, self._context)
 
     def _wait_for(self, future: Any) -> Optional[BaseException]:
         """Block on ``future``; or return the error to throw into the coroutine."""
