@@ -264,6 +264,14 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
         logger.error(message)
 
 
+#: The exact classes of the legacy coroutines genloop makes.
+LEGACY_COROUTINE_TYPES: Tuple[type, ...] = (
+    LegacyCoroutine,
+    _LegacyCoroutineOfPlainCode,
+    _DebugLegacyCoroutine,
+)
+
+
 def _delegate(gen: Generator[Any, Any, _T]) -> Generator[Any, Any, _T]:
     """What ``yield from`` and ``await`` of a legacy coroutine run: its
     generator, delegated to by the interpreter itself (not through
@@ -296,20 +304,8 @@ def describe(gen: Any) -> str:
     return "{}() done, defined at {}:{}".format(name, code.co_filename, code.co_firstlineno)
 
 
-def _debug_mode() -> bool:
-    """Whether legacy coroutines made now should track their creation
-    (``PYTHONASYNCIODEBUG``, ``-X dev``, or a running loop in debug mode)."""
-    if _DEBUG_FROM_ENVIRONMENT:
-        return True
-    loop = _seam.get_running_loop_or_none()
-    if loop is None:
-        return False
-    # asyncio's loops keep the flag in _debug: no get_debug() call.
-    debug = getattr(loop, "_debug", None)
-    return bool(loop.get_debug() if debug is None else debug)
-
-
 _new_object: Any = object.__new__
+_get_running_loop = _seam.get_running_loop_or_none
 
 
 def _await_result(result: Any) -> Generator[Any, Any, Any]:
@@ -360,8 +356,16 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
     def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
         # (A call with **kwargs costs more, even when they are empty.)
         gen = generator_function(*args, **kwargs) if kwargs else generator_function(*args)
-        if _debug_mode():
+        # Made in debug mode (PYTHONASYNCIODEBUG, -X dev, or a running loop
+        # in debug mode), it tracks its creation.
+        if _DEBUG_FROM_ENVIRONMENT:
             return _DebugLegacyCoroutine(gen)
+        loop = _get_running_loop()
+        if loop is not None:
+            # asyncio's loops keep the flag in _debug: no get_debug() call.
+            debug = getattr(loop, "_debug", None)
+            if debug or (debug is None and loop.get_debug()):
+                return _DebugLegacyCoroutine(gen)
         coro = _new_object(made)  # LegacyCoroutine(gen) without an __init__ call
         coro.gen = gen
         return coro  # type: ignore[no-any-return]

@@ -52,7 +52,14 @@ from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from ._context import copy_context
-from .coroutines import DELEGATING_CODE, From, LegacyCoroutine, describe, returned_value
+from .coroutines import (
+    DELEGATING_CODE,
+    LEGACY_COROUTINE_TYPES,
+    From,
+    LegacyCoroutine,
+    describe,
+    returned_value,
+)
 
 __all__ = ["Task", "task_factory", "current_task", "all_tasks", "ACCEPTED_YIELDS"]
 
@@ -75,6 +82,7 @@ ACCEPTED_YIELDS = (
 #: Called at every step: looked up once.
 _enter_task = _seam.enter_task
 _leave_task = _seam.leave_task
+_register_task = _seam.register_task
 
 #: Allocates a future (or Task) without running ``__init__``.
 _new_future: Any = _FutureBase.__new__
@@ -188,7 +196,13 @@ class Task(_FutureBase):
         self._log_destroy_pending = True
         if self._source_traceback:
             del self._source_traceback[-2:]  # _start, and __init__ or _new
-        top = coro if type(coro) in _STEPPABLE_TYPES else _steppable(coro)
+        kind = type(coro)
+        if kind in _STEPPABLE_TYPES:
+            top = coro
+        elif kind in _LEGACY_COROUTINE_TYPES:
+            top = coro.gen  # what _steppable() gives, without the call
+        else:
+            top = _steppable(coro)
         if top is None:
             self._log_destroy_pending = False
             raise TypeError(
@@ -221,8 +235,11 @@ class Task(_FutureBase):
         else:
             # Through call_soon, even on genloop's loop: code that replaces
             # the loop's call_soon sees every task scheduled.
-            _call_soon(self._loop, self, None, context)
-            _seam.register_task(self)
+            if _versions.HAS_CONTEXTVARS:
+                self._loop.call_soon(self, None, context=context)
+            else:
+                self._loop.call_soon(self, None)
+            _register_task(self)
 
     def __del__(self) -> None:
         if self._state == _PENDING and self._log_destroy_pending:
@@ -594,6 +611,7 @@ def warn_deprecated_class_method(name: str, stacklevel: int = 3) -> None:
 
 
 _STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
+_LEGACY_COROUTINE_TYPES = frozenset(LEGACY_COROUTINE_TYPES)
 
 
 def _steppable(coro: Any) -> Any:
