@@ -57,10 +57,18 @@ class WorkerFailed(Exception):
 
 def run_worker(*args):
     """The JSON result a fresh worker process prints for ``args``."""
-    command = [sys.executable, WORKER] + [str(arg) for arg in args]
+    return run_worker_under([], None, *args)[0]
+
+
+def run_worker_under(wrapper, environment, *args):
+    """The JSON result and the stderr of a fresh worker process for
+    ``args``, started by the command ``wrapper`` (a profiler, or nothing)
+    with ``environment`` added to this one's."""
+    command = list(wrapper) + [sys.executable, WORKER] + [str(arg) for arg in args]
+    env = dict(os.environ, **environment) if environment else None
     try:
         finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True, timeout=WORKER_TIMEOUT)
+                                  universal_newlines=True, timeout=WORKER_TIMEOUT, env=env)
     except subprocess.TimeoutExpired as timeout:
         # What the worker wrote before it was killed comes as bytes, if at all.
         raise WorkerFailed(command, "no result after {} s".format(WORKER_TIMEOUT),
@@ -69,7 +77,7 @@ def run_worker(*args):
         raise WorkerFailed(command, "exit status {}".format(finished.returncode),
                            finished.stderr)
     try:
-        return json.loads(finished.stdout.strip().splitlines()[-1])
+        return json.loads(finished.stdout.strip().splitlines()[-1]), finished.stderr
     except (IndexError, ValueError):
         raise WorkerFailed(command, "no JSON result in its output {!r}".format(finished.stdout),
                            finished.stderr)
@@ -228,27 +236,66 @@ def print_markdown(report, tables):
 # -- the command ---------------------------------------------------------------
 
 
-def parse_arguments(argv):
+def selection_parser(description):
+    """An argument parser with what every bench command takes: which
+    workloads and runtimes, and Markdown and JSON output."""
     workload_names = [workload.name for workload in WORKLOADS]
     runtime_names = [runtime.name for runtime in RUNTIMES]
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=description,
         epilog="workloads: {}; runtimes: {}".format(
             ", ".join(workload_names), ", ".join(runtime_names)))
-    parser.add_argument("--rounds", type=int, metavar="N",
-                        help="measurements per workload and runtime, alternated "
-                             "(default {}; 1 with --quick)".format(DEFAULT_ROUNDS))
     parser.add_argument("--only", nargs="+", choices=workload_names, metavar="WORKLOAD",
                         help="run only these workloads")
     parser.add_argument("--runtimes", nargs="+", choices=runtime_names, metavar="NAME",
                         help="run only these runtimes ({}, the baseline, always runs, "
                              "and {} with {})".format(BASELINE, LEGACY_REFERENCE, LEGACY))
-    parser.add_argument("--quick", action="store_true",
-                        help="sizes divided by {} and one round: a smoke "
-                             "run".format(QUICK_DIVISOR))
     parser.add_argument("--markdown", action="store_true",
                         help="also print the results as Markdown tables")
     parser.add_argument("--json", metavar="FILE", help="also write the results to FILE")
+    return parser
+
+
+def selected(args):
+    """The workloads and the installed runtimes ``args`` select, and the
+    names of the selected runtimes not installed here."""
+    wanted = [runtime for runtime in RUNTIMES
+              if args.runtimes is None or runtime.name in implied(args.runtimes)]
+    runtimes = [runtime for runtime in wanted if runtime.installed()]
+    missing = [runtime.name for runtime in wanted if not runtime.installed()]
+    chosen = [workload for workload in WORKLOADS if not args.only or workload.name in args.only]
+    return chosen, runtimes, missing
+
+
+def new_report(argv, runtimes, missing):
+    """What a report records of the run itself: Python, machine, versions, command."""
+    return {
+        "python": python_description(), "executable": sys.executable,
+        "machine": machine_description(), "genloop": genloop.__version__,
+        "references": {runtime.name: runtime.version() for runtime in runtimes
+                       if runtime.requires is not None},
+        "date": time.strftime("%Y-%m-%d"),
+        "command": " ".join(shlex.quote(part) for part in
+                            [os.path.basename(sys.executable), sys.argv[0]] + argv),
+        "not_installed": missing,
+        "workloads": {},
+    }
+
+
+def write_json(report, path):
+    with open(path, "w") as output:
+        json.dump(report, output, indent=2, sort_keys=True)
+        output.write("\n")
+
+
+def parse_arguments(argv):
+    parser = selection_parser(__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, metavar="N",
+                        help="measurements per workload and runtime, alternated "
+                             "(default {}; 1 with --quick)".format(DEFAULT_ROUNDS))
+    parser.add_argument("--quick", action="store_true",
+                        help="sizes divided by {} and one round: a smoke "
+                             "run".format(QUICK_DIVISOR))
     args = parser.parse_args(argv)
     if args.rounds is None:
         args.rounds = 1 if args.quick else DEFAULT_ROUNDS
@@ -257,7 +304,7 @@ def parse_arguments(argv):
     return args
 
 
-def print_setup(report, runtimes, missing):
+def print_runtimes(report, runtimes, missing):
     say("{} ({}), genloop {}, {}".format(report["python"], report["executable"],
                                          report["genloop"], report["machine"]))
     for runtime in runtimes:
@@ -267,6 +314,10 @@ def print_setup(report, runtimes, missing):
     if missing:
         say("  not installed: {} (pip install -r bench/requirements.txt)".format(
             ", ".join(missing)))
+
+
+def print_setup(report, runtimes, missing):
+    print_runtimes(report, runtimes, missing)
     say("{} round(s); each measurement a fresh process: a warm-up run, then the CPU time "
         "of one run; ops/s at the median, spread = (max - min) / median".format(report["rounds"]))
 
@@ -304,23 +355,10 @@ def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
     args = parse_arguments(argv)
-    wanted = [runtime for runtime in RUNTIMES
-              if args.runtimes is None or runtime.name in implied(args.runtimes)]
-    runtimes = [runtime for runtime in wanted if runtime.installed()]
-    missing = [runtime.name for runtime in wanted if not runtime.installed()]
-    report = {
-        "python": python_description(), "executable": sys.executable,
-        "machine": machine_description(), "genloop": genloop.__version__,
-        "references": {runtime.name: runtime.version() for runtime in runtimes
-                       if runtime.requires is not None},
-        "date": time.strftime("%Y-%m-%d"),
-        "command": " ".join(shlex.quote(part) for part in
-                            [os.path.basename(sys.executable), sys.argv[0]] + argv),
-        "rounds": args.rounds, "quick": args.quick, "not_installed": missing,
-        "workloads": {},
-    }
+    chosen, runtimes, missing = selected(args)
+    report = new_report(argv, runtimes, missing)
+    report.update(rounds=args.rounds, quick=args.quick)
     print_setup(report, runtimes, missing)
-    chosen = [workload for workload in WORKLOADS if not args.only or workload.name in args.only]
     try:
         tables = run_workloads(report, chosen, runtimes, args.quick)
     except WorkerFailed as failure:
@@ -329,9 +367,7 @@ def main(argv=None):
     if args.markdown:
         print_markdown(report, tables)
     if args.json:
-        with open(args.json, "w") as output:
-            json.dump(report, output, indent=2, sort_keys=True)
-            output.write("\n")
+        write_json(report, args.json)
     return 0
 
 

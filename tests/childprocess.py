@@ -13,7 +13,7 @@ CHILD_TIMEOUT = 30
 Outcome = collections.namedtuple("Outcome", "status out err")
 
 
-def run_python(args, cwd, environment=None):
+def run_python(args, cwd, environment=None, timeout=CHILD_TIMEOUT):
     """Run ``sys.executable ARGS`` in ``cwd`` (under tox, the interpreter of
     the installed package), without asyncio debug mode from the environment
     and without writing bytecode next to the programs; a child that hangs
@@ -32,13 +32,13 @@ def run_python(args, cwd, environment=None):
         universal_newlines=True,
     )
     try:
-        out, err = process.communicate(timeout=CHILD_TIMEOUT)
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         process.kill()
         out, err = process.communicate()
         pytest.fail(
             "python {} did not finish within {} s\n--- stdout ---\n{}\n--- stderr ---\n{}".format(
-                " ".join(args), CHILD_TIMEOUT, out, err
+                " ".join(args), timeout, out, err
             )
         )
     return Outcome(process.returncode, out, err)

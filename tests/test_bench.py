@@ -8,10 +8,11 @@ import gc
 import importlib.util
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
-from childprocess import run_python
+from childprocess import CHILD_TIMEOUT, run_python
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 
@@ -97,9 +98,9 @@ def test_expect_raises_even_under_optimisation():
         workloads.expect("ops", 1, 2)
 
 
-def bench_command(args, environment=None):
+def bench_command(args, environment=None, timeout=CHILD_TIMEOUT):
     return run_python([str(BENCH / args[0])] + list(args[1:]), cwd=BENCH.parent,
-                      environment=environment)
+                      environment=environment, timeout=timeout)
 
 
 @pytest.mark.parametrize("runtime", RUNTIMES)
@@ -173,3 +174,34 @@ def test_a_failing_worker_fails_run_py_with_its_error(tmp_path):
     assert outcome.status != 0
     assert "worker failed" in outcome.err
     assert "RuntimeError: this uvloop is broken on purpose" in outcome.err
+
+
+#: Python under valgrind starts in seconds (PyPy: tens of seconds).
+VALGRIND_TIMEOUT = 300
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None,
+                    reason="valgrind is not installed (.ci/run installs it)")
+def test_instructions_py_counts_instructions_per_op(tmp_path):
+    report_file = tmp_path / "report.json"
+    # asyncio alone (the baseline always runs): one runtime, two counts.
+    outcome = bench_command(["instructions.py", "--only", "call_soon", "--runtimes", "asyncio",
+                             "--divisor", "1000", "--json", str(report_file)],
+                            timeout=VALGRIND_TIMEOUT)
+    assert outcome.status == 0, outcome.err
+    assert "call_soon: 300 and 600 ops" in outcome.out
+    measured = json.loads(report_file.read_text())["workloads"]["call_soon"]
+    row = measured["runtimes"]["asyncio"]
+    at_n, at_2n = row["instructions"]
+    assert at_2n > at_n > 0
+    assert row["instructions_per_op"] == (at_2n - at_n) / measured["n"]
+    assert row["vs_asyncio"] == 1.0
+    assert "{:,.0f}".format(row["instructions_per_op"]) in outcome.out
+
+
+def test_instructions_py_says_valgrind_is_missing(tmp_path):
+    # PATH without valgrind; the worker's interpreter is found by its full path.
+    outcome = bench_command(["instructions.py", "--only", "call_soon"],
+                            {"PATH": str(tmp_path)})
+    assert outcome.status == 2
+    assert "valgrind is not installed" in outcome.err
