@@ -17,8 +17,11 @@ not counted.  The ratios say how much work each runtime does per op; run.py
 says how fast it goes.
 """
 
+import os
 import re
+import shlex
 import shutil
+import subprocess
 import sys
 
 import run
@@ -37,17 +40,42 @@ ENVIRONMENT = {"PYTHONHASHSEED": "0"}
 
 
 class NoCount(Exception):
-    """valgrind ran the worker but printed no instruction count."""
+    """A command under valgrind failed, or valgrind printed no count."""
 
 
-def instructions(workload, runtime, size, warmup_size):
-    """Instructions a worker spends in all to measure ``size`` ops."""
-    _, stderr = run.run_worker_under(VALGRIND, ENVIRONMENT, "measure", workload.name,
-                                     runtime.name, size, warmup_size)
-    found = COLLECTED.search(stderr)
-    if found is None:
-        raise NoCount("no 'Collected :' line in valgrind's output:\n" + stderr)
+def valgrind_missing():
+    """Why instructions cannot be counted here, or None if they can."""
+    if shutil.which(VALGRIND[0]) is None:
+        return ("valgrind is not installed: it counts the instructions "
+                "(Debian: apt-get install valgrind)")
+    return None
+
+
+def count(command):
+    """Instructions the interpreter command ``command`` runs, under callgrind."""
+    try:
+        finished = subprocess.run(VALGRIND + command, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, universal_newlines=True,
+                                  timeout=run.WORKER_TIMEOUT, env=dict(os.environ, **ENVIRONMENT))
+    except subprocess.TimeoutExpired:
+        raise NoCount("{}: no result after {} s".format(shown(command), run.WORKER_TIMEOUT))
+    found = COLLECTED.search(finished.stderr)
+    if finished.returncode != 0 or found is None:
+        raise NoCount("{}: exit status {}, {}\n{}".format(
+            shown(command), finished.returncode,
+            "counted" if found else "no 'Collected :' line from valgrind",
+            finished.stderr.rstrip()))
     return int(found.group(1))
+
+
+def shown(command):
+    return " ".join(shlex.quote(part) for part in command)
+
+
+def worker_count(workload, runtime, size, warmup_size):
+    """Instructions a worker spends in all to measure ``size`` ops."""
+    return count([sys.executable, run.WORKER, "measure", workload.name, runtime.name,
+                  str(size), str(warmup_size)])
 
 
 def per_op(count_at_n, count_at_2n, n):
@@ -61,7 +89,7 @@ def measure(workload, runtimes, n):
     warmup_size = max(2, n // run.WARMUP_DIVISOR)
     rows = {}
     for runtime in runtimes:
-        counts = [instructions(workload, runtime, size, warmup_size) for size in (n, 2 * n)]
+        counts = [worker_count(workload, runtime, size, warmup_size) for size in (n, 2 * n)]
         cost = per_op(counts[0], counts[1], n)
         rows[runtime.name] = {"instructions": counts, "instructions_per_op": cost,
                               "ops_per_million_instructions": 1e6 / cost}
@@ -106,9 +134,9 @@ def main(argv=None):
     if argv is None:
         argv = sys.argv[1:]
     args = parse_arguments(argv)
-    if shutil.which(VALGRIND[0]) is None:
-        sys.stderr.write("valgrind is not installed: it counts the instructions "
-                         "(Debian: apt-get install valgrind)\n")
+    problem = valgrind_missing()
+    if problem:
+        sys.stderr.write(problem + "\n")
         return 2
     chosen, runtimes, missing = run.selected(args)
     report = run.new_report(argv, runtimes, missing)
@@ -124,7 +152,7 @@ def main(argv=None):
                                                         workload.operation))
         try:
             rows = measure(workload, runtimes, n)
-        except (run.WorkerFailed, NoCount) as failure:
+        except NoCount as failure:
             sys.stderr.write("worker failed: {}\n".format(failure))
             return 1
         report["workloads"][workload.name] = {"n": n, "runtimes": rows}

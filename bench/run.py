@@ -57,18 +57,10 @@ class WorkerFailed(Exception):
 
 def run_worker(*args):
     """The JSON result a fresh worker process prints for ``args``."""
-    return run_worker_under([], None, *args)[0]
-
-
-def run_worker_under(wrapper, environment, *args):
-    """The JSON result and the stderr of a fresh worker process for
-    ``args``, started by the command ``wrapper`` (a profiler, or nothing)
-    with ``environment`` added to this one's."""
-    command = list(wrapper) + [sys.executable, WORKER] + [str(arg) for arg in args]
-    env = dict(os.environ, **environment) if environment else None
+    command = [sys.executable, WORKER] + [str(arg) for arg in args]
     try:
         finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True, timeout=WORKER_TIMEOUT, env=env)
+                                  universal_newlines=True, timeout=WORKER_TIMEOUT)
     except subprocess.TimeoutExpired as timeout:
         # What the worker wrote before it was killed comes as bytes, if at all.
         raise WorkerFailed(command, "no result after {} s".format(WORKER_TIMEOUT),
@@ -77,7 +69,7 @@ def run_worker_under(wrapper, environment, *args):
         raise WorkerFailed(command, "exit status {}".format(finished.returncode),
                            finished.stderr)
     try:
-        return json.loads(finished.stdout.strip().splitlines()[-1]), finished.stderr
+        return json.loads(finished.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
         raise WorkerFailed(command, "no JSON result in its output {!r}".format(finished.stdout),
                            finished.stderr)

@@ -205,3 +205,46 @@ def test_instructions_py_says_valgrind_is_missing(tmp_path):
                             {"PATH": str(tmp_path)})
     assert outcome.status == 2
     assert "valgrind is not installed" in outcome.err
+
+
+ANATOMY_CHILDREN = [("spawn", name, phase) for name in ("asyncio", "genloop")
+                    for phase in ("create", "run", "await")] + [
+    ("chain", name, "-") for name in ("async def", "@genloop.coroutine", "types.coroutine")]
+
+
+@pytest.mark.parametrize("kind, name, phase", ANATOMY_CHILDREN)
+def test_anatomy_children_run_what_they_count(kind, name, phase):
+    # The chain checks what each round trip returned; spawn leaves no task
+    # behind ("destroyed but pending" would be on stderr).
+    outcome = bench_command(["anatomy.py", "--child", kind, name, phase, "23"])
+    assert outcome.status == 0, outcome.err
+    assert outcome.err == ""
+
+
+#: A stand-in for valgrind: runs the command and reports 1000 + 51 * 6 * N
+#: instructions, N being the command's last argument.
+FAKE_VALGRIND = """#!/bin/sh
+shift 2
+for last; do :; done
+"$@" || exit $?
+echo "==1== Collected : $((1000 + 306 * last))" >&2
+"""
+
+
+def test_anatomy_divides_the_counts_by_task_phase_and_by_level(tmp_path):
+    fake = tmp_path / "valgrind"
+    fake.write_text(FAKE_VALGRIND)
+    fake.chmod(0o755)
+    path = os.pathsep.join([str(tmp_path), os.environ.get("PATH", "")])
+    outcome = bench_command(["anatomy.py", "--n", "3"], {"PATH": path})
+    assert outcome.status == 0, outcome.err
+    lines = outcome.out.splitlines()
+    # Each phase's count includes the phases before it: only "create" adds.
+    assert lines[0] == "spawn: instructions per task, by phase (3 and 6 tasks)"
+    assert lines[1].split() == ["create", "run", "await", "all"]
+    assert [line.split() for line in lines[2:4]] == [
+        ["asyncio", "306", "0", "0", "306"], ["genloop", "306", "0", "0", "306"]]
+    assert lines[4] == ("chain: instructions per level of a depth-50 chain "
+                        "(3 and 6 round trips)")
+    costs = {line[:22].strip(): line[22:].strip() for line in lines[5:]}
+    assert costs == {"async def": "6", "@genloop.coroutine": "6", "types.coroutine": "6"}
