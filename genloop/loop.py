@@ -325,16 +325,25 @@ class EventLoop(asyncio.SelectorEventLoop):
     # -- one iteration --------------------------------------------------------
 
     def _run_once(self) -> None:
-        earliest = self._timer_queue.earliest()
+        # (No method calls that can be spared: this runs at every iteration.)
+        timer_queue = self._timer_queue
+        earliest = timer_queue.earliest() if timer_queue.times else None
         ready = self._ready
+        timeout: Optional[float] = 0.0
+        poll = True
         if not ready and not self._stopping:
             # Nothing to run: wait for I/O until the earliest timer is due.
             if earliest is None:
-                self._poll(None)
+                timeout = None
             else:
-                self._poll(min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT))
-        elif self._stopping or self._callbacks_since_poll >= CALLBACKS_PER_POLL:
-            self._poll(0.0)
+                timeout = min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT)
+        elif not self._stopping and self._callbacks_since_poll < CALLBACKS_PER_POLL:
+            poll = False  # callbacks keep coming and I/O is quiet
+        if poll:
+            events = self._selector.select(timeout)
+            self._process_events(events)
+            # While I/O is busy, poll at every iteration, as asyncio does.
+            self._callbacks_since_poll = CALLBACKS_PER_POLL if events else 0
         self._callbacks_since_poll += len(ready)
 
         if earliest is not None:
@@ -375,14 +384,6 @@ class EventLoop(asyncio.SelectorEventLoop):
                 self._report_if_slow(handle, self.time() - started)
         # Tracebacks of the callbacks may hold this frame: keep no callback.
         handle = None
-
-    def _poll(self, timeout: Optional[float]) -> None:
-        """Wait for I/O at most ``timeout`` seconds (None: until there is
-        some) and queue the callbacks of the events."""
-        events = self._selector.select(timeout)
-        self._process_events(events)
-        # While I/O is busy, poll at every iteration, as asyncio does.
-        self._callbacks_since_poll = CALLBACKS_PER_POLL if events else 0
 
     def _report_if_slow(self, handle: Any, duration: float) -> None:
         """Debug mode: report a callback slower than ``slow_callback_duration``."""

@@ -96,16 +96,10 @@ if _versions.HAS_CONTEXTVARS:
     def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
         loop.call_soon(callback, arg, context=context)
 
-    def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
-        future.add_done_callback(callback, context=context)
-
 else:
 
     def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
         loop.call_soon(callback, arg)
-
-    def _add_done_callback(future: Any, callback: Any, context: Any) -> None:
-        future.add_done_callback(callback)
 
 
 if _versions.HAS_CANCEL_MESSAGE:
@@ -542,7 +536,10 @@ class Task(_FutureBase):
         # tornado-style ``r = yield fut`` did not and expects the result.
         self._deliver_result = not future._asyncio_future_blocking
         future._asyncio_future_blocking = False
-        _add_done_callback(future, self, self._context)
+        if _versions.HAS_CONTEXTVARS:
+            future.add_done_callback(self, context=self._context)
+        else:
+            future.add_done_callback(self)
         self._fut_waiter = future
         if self._must_cancel:
             if _cancel(future, self._cancel_message):

@@ -26,11 +26,12 @@ MIN_TIMERS_TO_REBUILD = 100
 class TimerQueue(object):
     """Scheduled timers (asyncio ``TimerHandle``s, genloop's own included)."""
 
-    __slots__ = ("_times", "_due_at", "_count", "cancelled")
+    __slots__ = ("times", "_due_at", "_count", "cancelled")
 
     def __init__(self) -> None:
-        #: A heap of the distinct times at which timers are due.
-        self._times: List[float] = []
+        #: A heap of the distinct times at which timers are due (the loop
+        #: calls earliest() only when it is not empty).
+        self.times: List[float] = []
         #: The timer due at each time, or a list of them in scheduling order.
         self._due_at: Dict[float, Any] = {}
         self._count = 0
@@ -46,7 +47,7 @@ class TimerQueue(object):
         held = due_at.get(when)
         if held is None:
             due_at[when] = timer
-            heapq.heappush(self._times, when)
+            heapq.heappush(self.times, when)
         elif held.__class__ is list:
             held.append(timer)
         else:
@@ -59,7 +60,7 @@ class TimerQueue(object):
         dropping the cancelled timers ahead of it."""
         if self.cancelled * 2 > self._count > MIN_TIMERS_TO_REBUILD:
             self._drop_cancelled()
-        times = self._times
+        times = self.times
         due_at = self._due_at
         while times:
             when = times[0]
@@ -76,7 +77,7 @@ class TimerQueue(object):
     def pop_due(self, end: float, ready: Any) -> None:
         """Append the timers due before ``end`` to ``ready``, earliest
         first; cancelled ones are dropped."""
-        times = self._times
+        times = self.times
         due_at = self._due_at
         while times and times[0] < end:
             self._release(due_at.pop(heapq.heappop(times)), ready)
@@ -85,7 +86,7 @@ class TimerQueue(object):
         """Forget every timer (the loop is closing)."""
         for held in self._due_at.values():
             self._release(held, None)
-        self._times = []
+        self.times = []
         self._due_at = {}
 
     def _release(self, held: Any, ready: Any) -> None:
@@ -112,5 +113,5 @@ class TimerQueue(object):
         self._count -= self.cancelled
         self.cancelled = 0
         self._due_at = kept
-        self._times = list(kept)
-        heapq.heapify(self._times)
+        self.times = list(kept)
+        heapq.heapify(self.times)
