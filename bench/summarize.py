@@ -1,6 +1,7 @@
 """The results of several ``run.py --json`` files (one per Python) as the
 Markdown tables of the README: each runtime's ratio to stock asyncio, per
-workload, one column per Python.
+workload, one column per Python; or of several ``instructions.py --json``
+files, the ratios with the instructions per op.
 
     python bench/summarize.py results-3.12.json results-3.13.json ...
 
@@ -39,10 +40,18 @@ def short_python(report):
     return " ".join(report["python"].split()[:2])
 
 
+def counts_instructions(report):
+    """Whether ``report`` is instructions.py's (else it is run.py's)."""
+    return "divisor" in report
+
+
 def ratio_cell(row, key):
-    """``1.58 ±35%``: the ratio, and the spread of the runtime's rounds."""
+    """``1.58 ±35%``: the ratio, and the spread of the runtime's rounds; or
+    ``1.58 (8,427)``: the ratio, and the runtime's instructions per op."""
     if row is None or row.get(key) is None:
         return "-"
+    if "instructions_per_op" in row:
+        return "{:.2f} ({:,.0f})".format(row[key], row["instructions_per_op"])
     return "{:.2f} ±{:.0f}%".format(row[key], 100 * row["spread"])
 
 
@@ -63,8 +72,9 @@ def table(reports, runtime, key):
                             .get("runtimes", {}).get(runtime), key)
                  for report in reports]
         lines.append("| {} | {} |".format(workload.name, " | ".join(cells)))
-    cells = [memory_cell(report, runtime, key) for report in reports]
-    lines.append("| memory per live task | {} |".format(" | ".join(cells)))
+    if not counts_instructions(reports[0]):
+        cells = [memory_cell(report, runtime, key) for report in reports]
+        lines.append("| memory per live task | {} |".format(" | ".join(cells)))
     return lines
 
 
@@ -73,8 +83,12 @@ def main(argv=None):
     parser.add_argument("results", nargs="+", metavar="FILE", help="a run.py --json file")
     args = parser.parse_args(argv)
     reports = load(args.results)
+    kinds = set(counts_instructions(report) for report in reports)
+    if len(kinds) > 1:
+        parser.error("give run.py files or instructions.py files, not both")
+    cells = "ratio (instructions per op)" if kinds == {True} else "ratio, ±spread of its rounds"
     for runtime, caption, key in TABLES:
-        print("**{}** (`{}`): ratio, ±spread of its rounds\n".format(caption, runtime))
+        print("**{}** (`{}`): {}\n".format(caption, runtime, cells))
         print("\n".join(table(reports, runtime, key)))
         print()
     return 0

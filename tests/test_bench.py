@@ -248,3 +248,37 @@ def test_anatomy_divides_the_counts_by_task_phase_and_by_level(tmp_path):
                         "(3 and 6 round trips)")
     costs = {line[:22].strip(): line[22:].strip() for line in lines[5:]}
     assert costs == {"async def": "6", "@genloop.coroutine": "6", "types.coroutine": "6"}
+
+
+def instructions_report(python, genloop_per_op):
+    """An instructions.py --json report: asyncio at 10,000 instructions per op."""
+    rows = {"asyncio": {"instructions_per_op": 10000.0, "vs_asyncio": 1.0},
+            "genloop": {"instructions_per_op": genloop_per_op,
+                        "vs_asyncio": 10000.0 / genloop_per_op}}
+    return {"python": python, "divisor": 20,
+            "workloads": {"task_switch": {"n": 7500, "runtimes": rows}}}
+
+
+def test_summarize_py_tabulates_instruction_counts(tmp_path):
+    paths = []
+    for python, per_op in [("CPython 3.12.1", 8000.0), ("CPython 3.13.0", 12500.0)]:
+        paths.append(tmp_path / (python + ".json"))
+        paths[-1].write_text(json.dumps(instructions_report(python, per_op)))
+    outcome = bench_command(["summarize.py"] + [str(path) for path in paths])
+    assert outcome.status == 0, outcome.err
+    genloop_table = outcome.out.split("(`genloop`): ratio (instructions per op)", 1)[1]
+    lines = genloop_table.split("\n\n")[1].splitlines()
+    assert lines[0] == "| workload | CPython 3.12.1 | CPython 3.13.0 |"
+    assert "| task_switch | 1.25 (8,000) | 0.80 (12,500) |" in lines
+    assert "| chain | - | - |" in lines
+    assert not any(line.startswith("| memory") for line in lines)
+
+
+def test_summarize_py_refuses_to_mix_cpu_times_and_instructions(tmp_path):
+    counted = tmp_path / "counted.json"
+    counted.write_text(json.dumps(instructions_report("CPython 3.12.1", 8000.0)))
+    timed = tmp_path / "timed.json"
+    timed.write_text(json.dumps({"python": "CPython 3.12.1", "workloads": {}}))
+    outcome = bench_command(["summarize.py", str(counted), str(timed)])
+    assert outcome.status == 2
+    assert "not both" in outcome.err
