@@ -88,6 +88,9 @@ def main(argv=None):
         parser.error("give run.py files or instructions.py files, not both")
     cells = "ratio (instructions per op)" if kinds == {True} else "ratio, ±spread of its rounds"
     for runtime, caption, key in TABLES:
+        if not any(runtime in workload["runtimes"] for report in reports
+                   for workload in report["workloads"].values()):
+            continue  # measured by none of the runs
         print("**{}** (`{}`): {}\n".format(caption, runtime, cells))
         print("\n".join(table(reports, runtime, key)))
         print()

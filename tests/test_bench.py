@@ -272,6 +272,7 @@ def test_summarize_py_tabulates_instruction_counts(tmp_path):
     assert "| task_switch | 1.25 (8,000) | 0.80 (12,500) |" in lines
     assert "| chain | - | - |" in lines
     assert not any(line.startswith("| memory") for line in lines)
+    assert "(`uvloop`)" not in outcome.out  # counted by neither run
 
 
 def test_summarize_py_refuses_to_mix_cpu_times_and_instructions(tmp_path):
