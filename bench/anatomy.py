@@ -111,9 +111,8 @@ def child(kind, name, phase, n):
 
 def per_op(kind, name, phase, n):
     """Instructions per task or round trip of one part."""
-    counts = [instructions.count([sys.executable, __file__, "--child", kind, name, phase,
-                                  str(size)]) for size in (n, 2 * n)]
-    return instructions.per_op(counts[0], counts[1], n)
+    return instructions.counted(
+        lambda size: [sys.executable, __file__, "--child", kind, name, phase, str(size)], n)[1]
 
 
 def print_spawn(n):

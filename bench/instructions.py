@@ -72,15 +72,22 @@ def shown(command):
     return " ".join(shlex.quote(part) for part in command)
 
 
-def worker_count(workload, runtime, size, warmup_size):
-    """Instructions a worker spends in all to measure ``size`` ops."""
-    return count([sys.executable, run.WORKER, "measure", workload.name, runtime.name,
-                  str(size), str(warmup_size)])
+def worker_command(workload, runtime, size, warmup_size):
+    """The command of a worker that measures ``size`` ops."""
+    return [sys.executable, run.WORKER, "measure", workload.name, runtime.name,
+            str(size), str(warmup_size)]
 
 
 def per_op(count_at_n, count_at_2n, n):
     """Instructions per op from the counts at n and 2n ops."""
     return (count_at_2n - count_at_n) / n
+
+
+def counted(command_for, n):
+    """The counts of ``command_for(n)`` and ``command_for(2 * n)``, and the
+    instructions per op they give."""
+    counts = [count(command_for(size)) for size in (n, 2 * n)]
+    return counts, per_op(counts[0], counts[1], n)
 
 
 def measure(workload, runtimes, n):
@@ -89,8 +96,8 @@ def measure(workload, runtimes, n):
     warmup_size = max(2, n // run.WARMUP_DIVISOR)
     rows = {}
     for runtime in runtimes:
-        counts = [worker_count(workload, runtime, size, warmup_size) for size in (n, 2 * n)]
-        cost = per_op(counts[0], counts[1], n)
+        counts, cost = counted(
+            lambda size: worker_command(workload, runtime, size, warmup_size), n)
         rows[runtime.name] = {"instructions": counts, "instructions_per_op": cost,
                               "ops_per_million_instructions": 1e6 / cost}
     run.add_ratios(rows, "ops_per_million_instructions")

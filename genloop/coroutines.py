@@ -27,6 +27,7 @@ from typing import (
     Any,
     Callable,
     Coroutine,
+    FrozenSet,
     Generator,
     Tuple,
     TypeVar,
@@ -265,10 +266,8 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
 
 
 #: The exact classes of the legacy coroutines genloop makes.
-LEGACY_COROUTINE_TYPES: Tuple[type, ...] = (
-    LegacyCoroutine,
-    _LegacyCoroutineOfPlainCode,
-    _DebugLegacyCoroutine,
+LEGACY_COROUTINE_TYPES: FrozenSet[type] = frozenset(
+    [LegacyCoroutine, _LegacyCoroutineOfPlainCode, _DebugLegacyCoroutine]
 )
 
 

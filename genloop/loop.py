@@ -347,7 +347,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._callbacks_since_poll += len(ready)
 
         if earliest is not None:
-            self._timer_queue.pop_due(self.time() + self._clock_resolution, ready)
+            timer_queue.pop_due(self.time() + self._clock_resolution, ready)
 
         debug = self._debug
         popleft = ready.popleft

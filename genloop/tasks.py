@@ -193,7 +193,7 @@ class Task(_FutureBase):
         kind = type(coro)
         if kind in _STEPPABLE_TYPES:
             top = coro
-        elif kind in _LEGACY_COROUTINE_TYPES:
+        elif kind in LEGACY_COROUTINE_TYPES:
             top = coro.gen  # what _steppable() gives, without the call
         else:
             top = _steppable(coro)
@@ -229,10 +229,7 @@ class Task(_FutureBase):
         else:
             # Through call_soon, even on genloop's loop: code that replaces
             # the loop's call_soon sees every task scheduled.
-            if _versions.HAS_CONTEXTVARS:
-                self._loop.call_soon(self, None, context=context)
-            else:
-                self._loop.call_soon(self, None)
+            _call_soon(self._loop, self, None, context)
             _register_task(self)
 
     def __del__(self) -> None:
@@ -608,7 +605,6 @@ def warn_deprecated_class_method(name: str, stacklevel: int = 3) -> None:
 
 
 _STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
-_LEGACY_COROUTINE_TYPES = frozenset(LEGACY_COROUTINE_TYPES)
 
 
 def _steppable(coro: Any) -> Any:
