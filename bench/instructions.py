@@ -8,8 +8,9 @@ Each (workload, runtime) runs twice in a fresh worker under ``valgrind
 --tool=callgrind``, with the same warm-up: at n ops (the workload's size
 divided by ``--divisor``) and at 2n.  The difference in instructions,
 divided by n, is what one op costs, with start-up and warm-up cancelled
-out.  The hash seed is fixed, so on the same binary a count repeats
-exactly, whatever else the machine is doing.
+out.  The hash seed is fixed, so set and dict layouts repeat: a count
+does not depend on what else the machine is doing, and repeats to within
+about 2% (twice in a row, to the instruction).
 
 Instructions are not time: a cache miss or a mispredicted branch costs more
 than an add, and the kernel's work (the echo workload's socket calls) is
