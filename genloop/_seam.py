@@ -20,6 +20,7 @@ import asyncio.coroutines
 import asyncio.events
 import asyncio.tasks
 import itertools
+import threading
 import warnings
 import weakref
 from typing import Any, Callable, Dict, List, Optional, Set, Tuple, cast
@@ -161,8 +162,43 @@ if _versions.HAS_EAGER_START:
     unregister_eager_task: Callable[[Any], None] = cast(Any, asyncio.tasks)._unregister_eager_task
 
 
+def server_is_closed(server: Any) -> bool:
+    """Whether ``server.close()`` was called (``asyncio.base_events.Server``
+    keeps its sockets in ``_sockets`` until then, 3.6 … 3.13)."""
+    return server._sockets is None
+
+
 def filters_mutated() -> None:
     """Tell the warnings module that ``warnings.filters`` was edited in
     place (its per-module "already warned" registries are reset)."""
     mutated: Callable[[], None] = getattr(warnings, "_filters_mutated")
     mutated()
+
+
+def multiprocessing_spawn() -> Any:
+    """``multiprocessing.spawn``, which prepares a child made by the spawn
+    and forkserver start methods (3.6 … 3.13): ``get_preparation_data()``
+    (in the parent) says what the child imports as ``__main__``, and
+    ``prepare()`` (in the child, after unpickling that data) imports it
+    with the functions named in :data:`SPAWN_MAIN_FIXUPS`.  Imported on
+    first use: only ``genloop run`` needs it."""
+    import multiprocessing.spawn
+
+    return multiprocessing.spawn
+
+
+#: The functions of ``multiprocessing.spawn`` that run a child's
+#: ``__main__`` again as ``__mp_main__``: from the script's path, or from
+#: the module name of ``python -m``.
+SPAWN_MAIN_FIXUPS = {"path": "_fixup_main_from_path", "name": "_fixup_main_from_name"}
+
+
+def policy_creates_loop(policy: Any) -> bool:
+    """Whether ``policy.get_event_loop()`` (asyncio's default policy, 3.6 …
+    3.13) is about to create the main thread's loop: none was ever set."""
+    local = policy._local
+    return bool(
+        local._loop is None
+        and not local._set_called
+        and threading.current_thread() is threading.main_thread()
+    )

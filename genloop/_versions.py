@@ -68,10 +68,6 @@ HAS_BASE_CANCELLED_ERROR = sys.version_info >= (3, 8)
 #: the high-level functions and primitives (removed in 3.10).
 LEGACY_APIS_DEPRECATED = sys.version_info >= (3, 8)
 
-#: asyncio's own coroutines are async def (3.7+): a plain generator cannot
-#: 'yield from' them.
-STDLIB_COROUTINES_NATIVE = sys.version_info >= (3, 7)
-
 #: code.replace() (3.8+).
 HAS_CODE_REPLACE = sys.version_info >= (3, 8)
 
@@ -102,8 +98,27 @@ LOOP_ARGUMENT_REMOVED = sys.version_info >= (3, 10)
 #: asyncio.Runner(loop_factory=...), which genloop.run() delegates to.
 HAS_RUNNER = sys.version_info >= (3, 11)
 
+#: ``collections.Mapping`` and the other aliases of ``collections.abc`` are
+#: gone (3.10+).
+COLLECTIONS_ABC_ALIASES_REMOVED = sys.version_info >= (3, 10)
+
+#: ``asyncio.coroutines.CoroWrapper`` and ``_DEBUG`` are gone (3.11+).
+CORO_WRAPPER_REMOVED = sys.version_info >= (3, 11)
+
+#: ``wait_for(coro, timeout)`` runs the coroutine in the caller's task
+#: instead of a task of its own (3.12+).
+WAIT_FOR_RUNS_COROUTINES_INLINE = sys.version_info >= (3, 12)
+
+#: ``Server.wait_closed()`` waits for every connection, also when the
+#: server is already closed (3.12+).
+WAIT_CLOSED_WAITS_FOR_CONNECTIONS = sys.version_info >= (3, 12)
+
 #: The running interpreter, for messages.
 PYTHON = "{}.{}".format(*sys.version_info[:2])
 
 #: ``Task.uncancel()`` reaching zero also drops a pending cancellation (3.13+).
 UNCANCEL_CLEARS_PENDING_CANCEL = sys.version_info >= (3, 13)
+
+#: A decorator's call runs at the line of the ``def`` or ``class`` it
+#: decorates, not at its own ``@`` line (3.8 … 3.10).
+DECORATOR_CALLED_AT_DEF_LINE = (3, 8) <= sys.version_info < (3, 11)

@@ -20,8 +20,9 @@ import traceback
 import types
 from typing import Any, List, Optional, Sequence, Tuple
 
-from . import __version__, compat
-from .compat.codeflags import flag_generators
+from . import __version__, _children, compat
+from .compat.importhook import prepare_namespace
+from .compat.transform import compile_legacy
 from .compat.usage import hide_python_legacy_warnings
 from .runners import EventLoopPolicy
 from .tasks import task_factory
@@ -33,6 +34,10 @@ EXIT_USAGE = 2
 
 #: Options of ``run`` that take a value (to find where ``-m MODULE`` is).
 _OPTIONS_WITH_VALUE = frozenset(["--report"])
+
+#: ``genloop run -m pytest`` compiles test modules as genloop compiles
+#: legacy code, pytest's assertion rewriting included (compat/pytest_bridge.py).
+_PYTEST_MODULES = frozenset(["pytest", "py.test"])
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,6 +75,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep asyncio's own loop; install only the legacy API and genloop's tasks",
     )
+    run.add_argument(
+        "--no-stdlib-aliases",
+        dest="stdlib_aliases",
+        action="store_false",
+        help="leave out the standard-library aliases Python removed (collections.Mapping...)",
+    )
     run.add_argument("target", nargs="?", metavar="SCRIPT", help="the script to run")
     run.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
     return parser
@@ -85,6 +96,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     if options.module is not None:
         target, args, is_module = options.module, module_args, True
+        if target in _PYTEST_MODULES:
+            args = ["-p", "genloop.compat.pytest_bridge"] + args
     elif options.target is not None:
         target, args, is_module = options.target, options.args, False
     else:
@@ -95,14 +108,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     if options.debug:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
-    compat.install(warn=options.warn_legacy, report=options.report)
+    compat.install(
+        warn=options.warn_legacy, report=options.report, stdlib_aliases=options.stdlib_aliases
+    )
     if not options.warn_legacy:
         hide_python_legacy_warnings()
     policy = _StockLoopWithGenloopTasks() if options.asyncio_loop else EventLoopPolicy()
     asyncio.set_event_loop_policy(policy)
+    _children.follow(options.warn_legacy, type(policy), _load_child_main)
     try:
         return _run(target, args, is_module)
     finally:
+        _children.unfollow()
         asyncio.set_event_loop_policy(None)
         compat.uninstall()
 
@@ -182,12 +199,12 @@ def _run(target: str, args: List[str], is_module: bool) -> int:
 
 def _script_code(path: str) -> Tuple[types.CodeType, types.ModuleType]:
     with open(path, "rb") as source:
-        code = compile(source.read(), path, "exec", dont_inherit=True)
+        code = compile_legacy(source.read(), path)
     module = types.ModuleType("__main__")
     module.__file__ = path
     # What "python script.py" gives __main__ (warnings look for a loader).
     module.__loader__ = importlib.machinery.SourceFileLoader("__main__", path)
-    return flag_generators(code), module
+    return code, module
 
 
 def _module_code(name: str) -> Tuple[Any, types.ModuleType]:
@@ -207,8 +224,19 @@ def _module_code(name: str) -> Tuple[Any, types.ModuleType]:
     return code, module
 
 
+def _load_child_main(target: str, is_module: bool) -> types.ModuleType:
+    """In a spawn or forkserver child (genloop/_children.py): the program's
+    main module loaded as ``genloop run`` loads it, run as ``__mp_main__``
+    (so its ``if __name__ == "__main__":`` part does not run again)."""
+    code, module = _module_code(target) if is_module else _script_code(target)
+    module.__name__ = "__mp_main__"
+    _exec_as_main(code, module)
+    return module
+
+
 def _exec_as_main(code: Any, module: types.ModuleType) -> None:
     module.__builtins__ = builtins  # type: ignore[attr-defined]
+    prepare_namespace(module.__dict__)
     saved_main = sys.modules["__main__"]
     sys.modules["__main__"] = module
     try:

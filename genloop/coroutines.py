@@ -14,6 +14,7 @@ The adapter also turns trollius/tornado-style returns into ordinary ones:
 end the coroutine with ``value``.
 """
 
+import asyncio
 import collections.abc
 import functools
 import inspect
@@ -36,6 +37,7 @@ from typing import (
 )
 
 from . import _seam, _versions
+from ._legacy import Observer
 
 __all__ = [
     "coroutine",
@@ -107,10 +109,14 @@ def returned_value(exc: BaseException, gen: Any) -> Tuple[bool, Any]:
     asyncio, and so does one from an ``async def`` coroutine.
     """
     if isinstance(exc, Return):
+        if Observer.note is not None:
+            Observer.note("L13", exc)
         return True, exc.value
     if type(exc) is RuntimeError and str(exc) == "generator raised StopIteration":
         cause = exc.__cause__
         if isinstance(cause, StopIteration) and _raised_in(cause, gen):
+            if Observer.note is not None:
+                Observer.note("L24", cause)
             return True, cause.value
     return False, None
 
@@ -309,14 +315,16 @@ _get_running_loop = _seam.get_running_loop_or_none
 
 def _await_result(result: Any) -> Generator[Any, Any, Any]:
     """What ``asyncio.coroutine`` did with the result of a plain function:
-    wait for it if it is a future, a generator or an awaitable."""
+    wait for it if it is a future, a generator or an awaitable, and return
+    anything else as it is.  Each test looks at the result's class, as
+    asyncio's ``isfuture()`` and ``collections.abc.Awaitable`` do: a mock
+    has every attribute, and is returned as it is."""
     if inspect.isgenerator(result) or isinstance(result, LegacyCoroutine):
         return (yield from result)
-    if getattr(result, "_asyncio_future_blocking", None) is not None:
+    if asyncio.isfuture(result):
         return (yield from result)
-    await_method = getattr(result, "__await__", None)
-    if await_method is not None:
-        return (yield from await_method())
+    if isinstance(result, collections.abc.Awaitable):
+        return (yield from result.__await__())
     return result
 
 

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from ._context import copy_context
+from ._legacy import Observer
 from .coroutines import (
     DELEGATING_CODE,
     LEGACY_COROUTINE_TYPES,
@@ -193,6 +194,8 @@ class Task(_FutureBase):
         kind = type(coro)
         if kind in _STEPPABLE_TYPES:
             top = coro
+            if kind is types.GeneratorType and Observer.note is not None:
+                Observer.note("L10", coro)
         elif kind in LEGACY_COROUTINE_TYPES:
             top = coro.gen  # what _steppable() gives, without the call
         else:
@@ -531,8 +534,13 @@ class Task(_FutureBase):
             return RuntimeError("Task cannot await on itself: {!r}".format(self))
         # ``yield from fut``/``await fut`` set the flag and expect None back;
         # tornado-style ``r = yield fut`` did not and expects the result.
-        self._deliver_result = not future._asyncio_future_blocking
-        future._asyncio_future_blocking = False
+        if future._asyncio_future_blocking:
+            self._deliver_result = False
+            future._asyncio_future_blocking = False
+        else:
+            self._deliver_result = True
+            if Observer.note is not None:
+                Observer.note("L13", self._top)
         if _versions.HAS_CONTEXTVARS:
             future.add_done_callback(self, context=self._context)
         else:
@@ -546,14 +554,27 @@ class Task(_FutureBase):
     def _on_yield(self, yielded: Any) -> Any:
         """Act on what the top coroutine yielded (the yield table): returns a
         coroutine to push, an exception to throw in, or None once the task
-        waits or is rescheduled."""
+        waits or is rescheduled.  Each of these is a tornado or trollius
+        habit (inventory row L13), told to the observer when one listens."""
         while type(yielded) is From:
             yielded = yielded.value
-        if yielded is None:
+        if getattr(yielded, "_asyncio_future_blocking", None) is not None:
+            return self._wait_for(yielded)  # tells the observer itself
+        action = self._legacy_yield_action(yielded)
+        # A coroutine to push, or a reschedule (a future waited for was
+        # told to the observer by _wait_for, a bad yield is no use).
+        if Observer.note is not None and action is not None and not isinstance(
+            action, BaseException
+        ):
+            Observer.note("L13", self._top)
+        if action is _RESCHEDULE:
             self._reschedule()
             return None
-        if getattr(yielded, "_asyncio_future_blocking", None) is not None:
-            return self._wait_for(yielded)
+        return action
+
+    def _legacy_yield_action(self, yielded: Any) -> Any:
+        if yielded is None:
+            return _RESCHEDULE
         sub = _steppable(yielded)
         if sub is not None:
             return sub
@@ -605,6 +626,9 @@ def warn_deprecated_class_method(name: str, stacklevel: int = 3) -> None:
 
 
 _STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
+
+#: What _legacy_yield_action() returns for a ``yield From(None)``.
+_RESCHEDULE = object()
 
 
 def _steppable(coro: Any) -> Any:

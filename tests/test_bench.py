@@ -283,3 +283,20 @@ def test_summarize_py_refuses_to_mix_cpu_times_and_instructions(tmp_path):
     outcome = bench_command(["summarize.py", str(counted), str(timed)])
     assert outcome.status == 2
     assert "not both" in outcome.err
+
+
+def test_import_hook_bench_measures_each_workload_both_ways(tmp_path):
+    out = tmp_path / "import_hook.json"
+    outcome = run_python(
+        [str(BENCH / "import_hook.py"), "--rounds", "1", "--size", "3", "--json", str(out)],
+        tmp_path,
+    )
+    assert outcome.status == 0, outcome.err
+    results = json.loads(out.read_text())["results"]
+    assert sorted(results) == sorted([
+        "helper_chain", "helper_chain_across", "native_chain", "native_chain_across",
+        "data_generator",
+    ])
+    for figures in results.values():
+        assert figures["hook"] > 0 and figures["python"] > 0
+        assert figures["ratio"] == figures["hook"] / figures["python"]

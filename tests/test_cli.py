@@ -13,6 +13,7 @@ import pytest
 from childprocess import run_python
 
 import genloop
+from genloop import _versions
 
 
 def genloop_command(args, cwd):
@@ -227,9 +228,106 @@ def test_a_program_may_warn_from_main(tmp_path):
     assert "UserWarning: careful" in outcome.err
 
 
+LEGACY_PACKAGE_MAIN = """\
+    import asyncio
+    {install}
+    queue = asyncio.JoinableQueue()
+    print("ran")
+"""
+
+
+@pytest.mark.parametrize(
+    "command, install",
+    [
+        (["-m", "genloop", "run", "--warn-legacy", "-m", "legacy_pkg"], ""),
+        (["-m", "legacy_pkg"], "import genloop.compat; genloop.compat.install(warn=True)"),
+    ],
+    ids=["genloop run -m", "python -m, compat installed in-process"],
+)
+def test_warn_legacy_names_the_line_of_a_package_run_with_m(tmp_path, command, install):
+    """The __main__ of a package run with -m has the loader of
+    ``package.__main__``, which refuses the name "__main__": the warning
+    still shows the line, and the program runs on."""
+    package = tmp_path / "legacy_pkg"
+    package.mkdir()
+    write_program(package, "__init__.py", "")
+    write_program(package, "__main__.py", LEGACY_PACKAGE_MAIN.format(install=install))
+    outcome = run_python(command, cwd=tmp_path)
+    assert outcome.status == 0, outcome.err
+    assert outcome.out == "ran\n"
+    assert "__main__.py:3: LegacyAPIWarning: asyncio.JoinableQueue (legacy asyncio API L04)" \
+        in outcome.err, outcome.err
+    assert "queue = asyncio.JoinableQueue()" in outcome.err
+    assert "ImportError" not in outcome.err
+
+
+LEGACY_POOL_PROGRAM = """\
+    import asyncio
+    import multiprocessing
+    import sys
+
+
+    @asyncio.coroutine
+    def legacy_square(x):
+        yield from asyncio.sleep(0)
+        return x * x
+
+
+    def work(x):
+        loop = asyncio.get_event_loop()
+        return type(loop).__module__, loop.run_until_complete(legacy_square(x))
+
+
+    if __name__ == "__main__":
+        context = multiprocessing.get_context(sys.argv[1])
+        with context.Pool(2) as pool:
+            print(pool.map_async(work, [1, 2, 3]).get(timeout=20))
+"""
+
+START_METHODS = [
+    pytest.param(method, marks=pytest.mark.skipif(
+        method not in __import__("multiprocessing").get_all_start_methods(),
+        reason="no {} start method here".format(method),
+    ))
+    for method in ("spawn", "forkserver")
+]
+
+
+@pytest.mark.parametrize("start_method", START_METHODS)
+@pytest.mark.parametrize("how", ["script", "-m"])
+def test_a_pools_spawned_children_run_legacy_code_on_genloop(tmp_path, start_method, how):
+    """spawn and forkserver children import __main__ afresh: they get the
+    compat layer and genloop's loop, as the parent did."""
+    write_program(tmp_path, "pool_program.py", LEGACY_POOL_PROGRAM)
+    target = ["pool_program.py"] if how == "script" else ["-m", "pool_program"]
+    outcome = genloop_command(["run"] + target + [start_method], cwd=tmp_path)
+    assert outcome.status == 0, outcome.err
+    assert outcome.out == "{!r}\n".format([("genloop.loop", n * n) for n in (1, 2, 3)])
+    assert outcome.err == ""
+
+
 def test_the_console_script_is_installed_beside_the_interpreter(tmp_path):
     script = os.path.join(os.path.dirname(sys.executable), "genloop")
     if not os.path.exists(script):
         pytest.skip("genloop is not installed here (a source checkout): no console script")
     outcome = run_python([script, "--version"], cwd=tmp_path)
     assert outcome.out.strip() == "genloop " + genloop.__version__
+
+
+USES_COLLECTIONS_MAPPING = """\
+    import collections
+    import collections.abc
+
+    print(getattr(collections, "Mapping", None) is collections.abc.Mapping)
+"""
+
+
+def test_run_restores_the_collections_aliases_unless_told_not_to(tmp_path):
+    script = write_program(tmp_path, "aliases.py", USES_COLLECTIONS_MAPPING)
+    restored = genloop_command(["run", str(script)], cwd=tmp_path)
+    assert restored.status == 0, restored.err
+    assert restored.out.splitlines() == ["True"]
+    left_out = genloop_command(["run", "--no-stdlib-aliases", str(script)], cwd=tmp_path)
+    assert left_out.status == 0, left_out.err
+    # Up to 3.9 Python has them itself.
+    assert left_out.out.splitlines() == [str(not _versions.COLLECTIONS_ABC_ALIASES_REMOVED)]

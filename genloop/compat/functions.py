@@ -1,6 +1,7 @@
 """asyncio's high-level functions as legacy code called them: with
-``loop=`` (row L05), with coroutines passed to ``asyncio.wait`` (L08) and
-with plain generators (L10).
+``loop=`` (row L05), with coroutines passed to ``asyncio.wait`` (L08),
+with plain generators (L10), and ``wait_for(coro, timeout)`` running the
+coroutine as a task of its own (L36, :mod:`genloop.compat.wait_for`).
 
 The ``loop=`` argument warns on 3.8 and 3.9, where these functions are left
 as they are, and is gone from 3.10.  From 3.10 the shim checks that it names the
@@ -11,12 +12,13 @@ that loop as 3.6 did.
 
 import asyncio
 import functools
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .. import _seam, _versions
 from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
+from .wait_for import wait_for_as_task
 
 __all__ = [
     "patches",
@@ -52,6 +54,10 @@ LOOP_TAKING_FUNCTIONS = tuple(_AWAITABLES)
 _SCHEDULE_NOW = frozenset(["wait", "gather", "shield", "as_completed"])
 
 
+#: What ``asyncio.wait(return_when=)`` accepts.
+_RETURN_WHEN = (asyncio.FIRST_COMPLETED, asyncio.FIRST_EXCEPTION, asyncio.ALL_COMPLETED)
+
+
 def check_loop_argument(loop: Any, api: str) -> None:
     """Refuse a loop= argument that is not the running loop, saying what to do."""
     running = _seam.get_running_loop_or_none()
@@ -65,12 +71,18 @@ def check_loop_argument(loop: Any, api: str) -> None:
 def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     """Awaitables as the running Python accepts them: generators wrapped
     (L10); when the legacy code chose a loop, coroutines made tasks on it
-    and futures of another loop refused, as ``ensure_future(x, loop=)`` did."""
+    and futures of another loop refused, as ``ensure_future(x, loop=)`` did.
+    An awaitable given twice is converted once (``gather(c, c)`` waits for
+    one task and gives its result twice)."""
     converted = []
-    for item in items:
-        item = as_coroutine(item)
-        if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
-            item = asyncio.ensure_future(item, loop=loop)
+    made: Dict[int, Any] = {}  # id of each item given (all alive in items)
+    for given in items:
+        item = made.get(id(given))
+        if item is None:
+            item = as_coroutine(given)
+            if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
+                item = asyncio.ensure_future(item, loop=loop)
+            made[id(given)] = item
         converted.append(item)
     return converted
 
@@ -97,7 +109,11 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
             if name == "wait" and any(legacy_iscoroutine(item) for item in items):
                 legacy_use("L08")
                 if _versions.WAIT_REFUSES_COROUTINES:
+                    if kwargs.get("return_when", asyncio.ALL_COMPLETED) not in _RETURN_WHEN:
+                        return original(*args, **kwargs)  # its ValueError, no task made
                     schedule_on = schedule_on or _seam.get_running_loop_or_none()
+                    if schedule_on is None:
+                        return _wait_when_started(original, items, args[1:], kwargs)
             args = (_converted(items, schedule_on),) + args[1:]
         elif awaitables == "all":
             args = tuple(_converted(args, schedule_on))
@@ -110,6 +126,15 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
         return original(*args, **kwargs)
 
     return legacy
+
+
+async def _wait_when_started(
+    wait: Callable[..., Any], items: List[Any], args: Tuple[Any, ...], kwargs: Dict[str, Any]
+) -> Any:
+    """``asyncio.wait(coroutines)`` called before the loop runs
+    (``loop.run_until_complete(asyncio.wait([...]))``): as up to 3.10, the
+    coroutines become tasks of the loop that runs the wait."""
+    return await wait(_converted(items, _seam.get_running_loop_or_none()), *args, **kwargs)
 
 
 def modules_defining(function: Any) -> Iterable[Any]:
@@ -129,7 +154,10 @@ def patches() -> List[Patch]:
         original = getattr(asyncio, name, None)
         if original is None:
             continue  # open_unix_connection/start_unix_server off POSIX
-        replacement = _legacy_function(name, original)
+        legacy = original
+        if name == "wait_for" and _versions.WAIT_FOR_RUNS_COROUTINES_INLINE:
+            legacy = wait_for_as_task(original)
+        replacement = _legacy_function(name, legacy)
         for module in modules_defining(original):
             if getattr(module, name, None) is original:
                 found.append(Patch(module, name, replacement))

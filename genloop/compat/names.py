@@ -1,7 +1,9 @@
 """Names legacy code imports that asyncio dropped or moved (rows L02, L04,
-L19): put back where the code looks for them, each only where missing."""
+L19): put back where the code looks for them, each only where missing
+(``asyncio.coroutines.CoroWrapper`` and ``_DEBUG`` reported at each use)."""
 
 import asyncio
+import asyncio.coroutines
 import asyncio.futures
 import asyncio.streams
 import asyncio.tasks
@@ -10,6 +12,9 @@ import selectors
 from typing import Any, Callable, List
 
 from .. import _versions
+from ..coroutines import _debug_from_environment
+from .corowrapper import CoroWrapper
+from .lost_names import LostNames
 from .patching import Patch
 from .usage import legacy_use
 
@@ -51,4 +56,14 @@ def patches() -> List[Patch]:
     for name in ("IncompleteReadError", "LimitOverrunError"):
         found += _missing(asyncio.streams, name, getattr(asyncio, name))
     found += _missing(asyncio, "selectors", selectors)
+    if _versions.CORO_WRAPPER_REMOVED:
+        # Gone with asyncio.coroutine (3.11): the debug wrapper, and the
+        # debug flag that libraries read (and set around a decoration).
+        found.append(
+            LostNames(
+                asyncio.coroutines,
+                "L19",
+                {"CoroWrapper": CoroWrapper, "_DEBUG": _debug_from_environment()},
+            )
+        )
     return found

@@ -28,6 +28,13 @@ class Patch(object):
         owner = getattr(self.owner, "__name__", repr(self.owner))
         return "<Patch {}.{}>".format(owner, self.name)
 
+    def undo(self) -> None:
+        """Put back what the attribute was (or that there was none)."""
+        if self.original is _ABSENT:
+            delattr(self.owner, self.name)
+        else:
+            setattr(self.owner, self.name, self.original)
+
 
 def apply(patches: Iterable[Patch]) -> List[Patch]:
     """Apply ``patches`` in order; returns them, each knowing what it replaced."""
@@ -42,7 +49,4 @@ def apply(patches: Iterable[Patch]) -> List[Patch]:
 def restore(patches: List[Patch]) -> None:
     """Undo ``patches``, last first."""
     for patch in reversed(patches):
-        if patch.original is _ABSENT:
-            delattr(patch.owner, patch.name)
-        else:
-            setattr(patch.owner, patch.name, patch.original)
+        patch.undo()

@@ -4,24 +4,30 @@ Up to 3.10 the compat layer leaves alone the legacy APIs that still work:
 ``loop=`` (up to 3.9, row L05), ``with (yield from lock)`` and
 ``with (await lock)`` (up to 3.8, L06), ``asyncio.async`` (3.6, L02),
 coroutines passed to ``asyncio.wait`` (up to 3.9 here; the 3.10 shim
-records them itself, L08) and a default executor that is not a thread pool
-(up to 3.10, L29).  While migration warnings or a report are asked for,
-these patches pass each such call through unchanged and record it, so that
-the warnings and the report name every legacy API that ran, on every Python.
+records them itself, L08), generators given to ``gather``, ``wait``,
+``wait_for``, ``shield`` and ``as_completed`` (up to 3.9, L10), a default
+executor that is not a thread pool (up to 3.10, L29) and
+``get_event_loop()`` creating the loop (up to 3.11, L26).  While migration
+warnings or a report are asked for, these patches pass each such call
+through unchanged and record it, so that the warnings and the report name
+every legacy API that ran, on every Python, at the same lines.
 """
 
 import asyncio
 import asyncio.base_events
+import asyncio.events
 import concurrent.futures
 import functools
-from typing import Any, Callable, Dict, List, Tuple
+import inspect
+import sys
+from typing import Any, Callable, Dict, List, Sequence, Tuple
 
 from .. import _seam, _versions
 from .coroutines import legacy_iscoroutine
 from .functions import LOOP_TAKING_FUNCTIONS, is_one_awaitable, modules_defining
 from .patching import Patch
 from .primitives import LOCKS, TAKING_LOOP
-from .usage import legacy_use_by_caller
+from .usage import legacy_use, legacy_use_by_caller
 
 __all__ = ["patches"]
 
@@ -55,24 +61,85 @@ def _recorded(
     return _keep_coroutine_marker(recorded, original)
 
 
-def _recorded_wait(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``asyncio.wait``, recording ``loop=`` (L05) and coroutines among
-    the awaitables (L08)."""
+#: The awaitables of each function, as the 3.10+ shims of compat/functions.py
+#: convert them: "each" item of the first argument, "all" positional
+#: arguments, or the "first" one.
+_AWAITABLE_ARGUMENTS = {
+    "wait": "each",
+    "as_completed": "each",
+    "gather": "all",
+    "wait_for": "first",
+    "shield": "first",
+}
+
+
+def _recorded_function(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """An asyncio function that took ``loop=``, recording ``loop=`` (L05),
+    plain generators among its awaitables (L10) and, for ``wait``,
+    coroutines among them (L08)."""
+    kind = _AWAITABLE_ARGUMENTS.get(name)
 
     @functools.wraps(original)
-    def wait(*args: Any, **kwargs: Any) -> Any:
+    def recorded(*args: Any, **kwargs: Any) -> Any:
         if _passes_loop(args, kwargs):
             legacy_use_by_caller("L05")
-        if args and not is_one_awaitable(args[0]):
+        items: Sequence[Any] = ()
+        if kind == "each" and args and not is_one_awaitable(args[0]):
             items = list(args[0])
-            if any(legacy_iscoroutine(item) for item in items):
+            if name == "wait" and any(legacy_iscoroutine(item) for item in items):
                 legacy_use_by_caller("L08")
             # What asyncio would have iterated, in the same shape.
             is_collection = isinstance(args[0], (list, tuple, set, frozenset))
             args = (args[0] if is_collection else iter(items),) + args[1:]
+        elif kind == "all":
+            items = args
+        elif kind == "first":
+            items = args[:1]
+        if any(_is_legacy_generator(item) for item in items):
+            legacy_use("L10")
         return original(*args, **kwargs)
 
-    return _keep_coroutine_marker(wait, original)
+    return _keep_coroutine_marker(recorded, original)
+
+
+def _is_legacy_generator(obj: Any) -> bool:
+    """A generator that 3.12+ refuses, which the code gave: asyncio's own
+    coroutines are generators up to 3.6 (3.7 made them ``async def``)."""
+    if not inspect.isgenerator(obj):
+        return False
+    frame = obj.gi_frame
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return bool(module.partition(".")[0] != "asyncio")
+
+
+#: asyncio modules whose objects ask for the loop when they are made up to
+#: 3.9, and bind to the running loop on first use from 3.10: the loop such
+#: a call makes is not the program's get_event_loop() (3.12 reports none).
+_BIND_LAZILY_FROM_3_10 = frozenset(["asyncio.locks", "asyncio.queues"])
+
+
+def _recorded_get_event_loop(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The default policy's ``get_event_loop``, recording the call that
+    makes the main thread's loop (L26), as 3.12+ warns of it."""
+
+    @functools.wraps(original)
+    def get_event_loop(self: Any) -> Any:
+        if _seam.policy_creates_loop(self) and not _for_a_primitive(sys._getframe(1)):
+            legacy_use("L26")
+        return original(self)
+
+    return get_event_loop
+
+
+def _for_a_primitive(frame: Any) -> bool:
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if module in _BIND_LAZILY_FROM_3_10:
+            return True
+        if module.partition(".")[0] not in ("asyncio", "genloop"):
+            return False
+        frame = frame.f_back
+    return False
 
 
 def _keep_coroutine_marker(
@@ -91,10 +158,7 @@ def _function_patches() -> List[Patch]:
         original = getattr(asyncio, name, None)
         if original is None:
             continue  # open_unix_connection/start_unix_server off POSIX
-        if name == "wait":
-            replacement = _recorded_wait(original)
-        else:
-            replacement = _recorded("L05", original, _passes_loop)
+        replacement = _recorded_function(name, original)
         found += [
             Patch(module, name, replacement)
             for module in modules_defining(original)
@@ -104,7 +168,7 @@ def _function_patches() -> List[Patch]:
 
 
 def patches() -> List[Patch]:
-    """The recording patches for this Python (none from 3.11: every legacy
+    """The recording patches for this Python (none from 3.12: every legacy
     API there is a shim that records itself)."""
     found: List[Patch] = []
     if not _versions.LOOP_ARGUMENT_REMOVED:
@@ -132,6 +196,15 @@ def patches() -> List[Patch]:
                 loop_class,
                 "set_default_executor",
                 _recorded("L29", loop_class.set_default_executor, _not_a_thread_pool),
+            )
+        )
+    if not _versions.GET_EVENT_LOOP_DEPRECATED:
+        policy_class = asyncio.events.BaseDefaultEventLoopPolicy
+        found.append(
+            Patch(
+                policy_class,
+                "get_event_loop",
+                _recorded_get_event_loop(policy_class.get_event_loop),
             )
         )
     return found

@@ -1,6 +1,6 @@
 """``asyncio.Task`` as legacy code used it: ``Task.current_task()`` and
-``Task.all_tasks()`` (row L07), ``Task(generator)`` (L10), and two-argument
-task factories (L32)."""
+``Task.all_tasks()`` (row L07, on ``genloop.Task`` too), ``Task(generator)``
+(L10), and two-argument task factories (L32)."""
 
 import asyncio
 import asyncio.base_events
@@ -110,6 +110,12 @@ def patches() -> List[Patch]:
     # Every version: 3.7 deprecated the class methods, and 3.6's own do not
     # know genloop's tasks.
     found = [Patch(module, "Task", LegacyTask) for module in (asyncio, asyncio.tasks)]
+    # genloop.Task too: its own class methods go with asyncio's (3.9), and
+    # up to 3.8 they do not report their use.
+    found += [
+        Patch(GenloopTask, name, LegacyTask.__dict__[name])
+        for name in ("current_task", "all_tasks")
+    ]
     if _versions.HAS_TASK_CONTEXT_ARG:  # 3.11 passes context= to factories
         loop_class = asyncio.base_events.BaseEventLoop
         found.append(

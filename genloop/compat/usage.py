@@ -8,17 +8,20 @@ the use for the report written at exit, as text and as JSON.
 
 import atexit
 import collections
+import dis
 import json
+import linecache
 import sys
 import warnings
 from typing import Any, Counter, Dict, Iterator, List, Optional, Set, Tuple
 
-from .. import _seam
+from .. import _seam, _versions
 from .._legacy import LegacyAPIWarning
 from .rows import ROWS
 
 __all__ = [
     "legacy_use",
+    "legacy_use_at",
     "legacy_use_by_caller",
     "configure",
     "recording",
@@ -121,10 +124,19 @@ def legacy_use(row_id: str) -> None:
     frame = sys._getframe(1)
     while frame.f_back is not None and _is_library(frame.f_globals.get("__name__", "")):
         frame = frame.f_back
-    site = (row_id, frame.f_code.co_filename, frame.f_lineno)
+    legacy_use_at(row_id, frame.f_code.co_filename, _line(frame), frame.f_globals)
+
+
+def legacy_use_at(row_id: str, filename: str, line: int, module_globals: Dict[str, Any]) -> None:
+    """Note a use of row ``row_id`` at a given place of the module whose
+    globals are ``module_globals``."""
+    if not recording():
+        return
+    site = (row_id, filename, line)
     _State.counts[site] += 1
     if _State.warn and site not in _State.warned:
         _State.warned.add(site)
+        _cache_source(site[1], module_globals)
         # Attributed, and filtered, as warnings.warn(stacklevel=...) would be
         # (code run by exec() may have no __name__: an explicit module=None
         # would hide the warning, so the filename stands for the module).
@@ -133,18 +145,69 @@ def legacy_use(row_id: str) -> None:
             LegacyAPIWarning,
             site[1],
             site[2],
-            module=frame.f_globals.get("__name__") or site[1],
-            registry=frame.f_globals.setdefault("__warningregistry__", {}),
-            module_globals=frame.f_globals,
+            module=module_globals.get("__name__") or site[1],
+            registry=module_globals.setdefault("__warningregistry__", {}),
         )
+
+
+def _cache_source(filename: str, module_globals: Dict[str, Any]) -> None:
+    """Let the warning show the call site's line, also for source that is
+    no file (a zip import): linecache asks the module's loader and skips a
+    loader that refuses.  warn_explicit(module_globals=) asks it itself and
+    lets the refusal escape, and the ``__main__`` of ``python -m package``
+    (or ``genloop run -m package``) has the loader of ``package.__main__``,
+    which refuses the name ``__main__``."""
+    linecache.getlines(filename, module_globals)
+
+
+def _line(frame: Any) -> int:
+    """The line ``frame`` runs, as 3.11 counts it: a decorator applied to
+    a function or class is at its own ``@`` line on every Python."""
+    line: int = frame.f_lineno
+    if not _versions.DECORATOR_CALLED_AT_DEF_LINE:
+        return line
+    filename = frame.f_code.co_filename
+    text = linecache.getline(filename, line, frame.f_globals).strip()
+    if not text.startswith(("def ", "async def ", "class ")):
+        return line
+    decorators: List[int] = []
+    above = line - 1
+    while above > 0 and linecache.getline(filename, above, frame.f_globals).lstrip()[:1] == "@":
+        decorators.insert(0, above)
+        above -= 1
+    # The decorators still to apply, outermost last, follow this call.
+    still_to_apply = 0
+    for instruction in dis.get_instructions(frame.f_code):
+        if instruction.offset <= frame.f_lasti:
+            continue
+        if instruction.opname.startswith("STORE"):
+            break
+        still_to_apply += instruction.opname == "CALL_FUNCTION"
+    index = len(decorators) - 1 - still_to_apply
+    return decorators[index] if 0 <= index < len(decorators) else line
 
 
 def legacy_use_by_caller(row_id: str) -> None:
     """:func:`legacy_use`, only when the shim's direct caller is outside
     asyncio and genloop (up to 3.9 asyncio itself passes ``loop=`` to its
-    own functions and primitives)."""
-    if recording() and not _is_library(sys._getframe(2).f_globals.get("__name__", "")):
+    own functions and primitives).  A compat shim that passes the user's
+    arguments on (``JoinableQueue(loop=)`` to ``Queue``) is no caller: the
+    code that called the shim is."""
+    if not recording():
+        return
+    caller = sys._getframe(2)
+    while caller.f_back is not None and _is_shim(caller.f_globals.get("__name__", "")):
+        caller = caller.f_back
+    if not _is_library(caller.f_globals.get("__name__", "")):
         legacy_use(row_id)
+
+
+#: The modules of the compat layer's shims ("genloop.compat.").
+_SHIM_PREFIX = __name__.rpartition(".")[0] + "."
+
+
+def _is_shim(module: str) -> bool:
+    return module.startswith(_SHIM_PREFIX)
 
 
 def _is_library(module: str) -> bool:
@@ -159,7 +222,8 @@ def warning_text(row_id: str) -> str:
 
 
 def report_lines() -> List[Dict[str, Any]]:
-    """The uses recorded so far, one entry per row and call site."""
+    """The uses recorded so far, one entry per row and call site, by file,
+    then line, then row."""
     return [
         {
             "row": row_id,
@@ -170,7 +234,9 @@ def report_lines() -> List[Dict[str, Any]]:
             "line": line,
             "count": count,
         }
-        for (row_id, filename, line), count in sorted(_State.counts.items())
+        for (row_id, filename, line), count in sorted(
+            _State.counts.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])
+        )
     ]
 
 
@@ -181,13 +247,20 @@ def write_report() -> None:
     if path is None:
         return
     entries = report_lines()
+    files = sorted(set(entry["file"] for entry in entries))
     with open(path, "w") as text:
-        text.write("Legacy asyncio APIs used ({} call sites)\n".format(len(entries)))
-        for entry in entries:
-            text.write(
-                "{file}:{line}: {row} {api} x{count} (broke in {broken_in}; "
-                "instead: {replacement})\n"
-                .format(**entry)
+        text.write(
+            "Legacy asyncio APIs used ({} call sites in {} file{})\n".format(
+                len(entries), len(files), "" if len(files) == 1 else "s"
             )
+        )
+        for filename in files:
+            text.write("\n{}\n".format(filename))
+            for entry in entries:
+                if entry["file"] == filename:
+                    text.write(
+                        "  {line}: {row} {api} x{count} (broke in {broken_in}; "
+                        "instead: {replacement})\n".format(**entry)
+                    )
     with open(path + ".json", "w") as as_json:
         json.dump(entries, as_json, indent=2)
