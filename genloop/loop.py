@@ -42,7 +42,7 @@ import selectors
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Callable, Deque, Optional
+from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional
 
 from . import _seam, _versions
 from .coroutines import iscoroutine, iscoroutinefunction
@@ -145,6 +145,19 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._wakeup_queue = self._ready
         self._timer_queue = TimerQueue()
         self._callbacks_since_poll = CALLBACKS_PER_POLL  # the first iteration polls
+
+    @property
+    def _scheduled(self) -> List[Any]:
+        """asyncio's list of the scheduled timers, which tools read (asynctest's
+        ``fail_on(active_handles=True)``): here a new list, earliest first,
+        made from the timer queue."""
+        return self._timer_queue.pending()
+
+    @_scheduled.setter
+    def _scheduled(self, timers: List[Any]) -> None:
+        # BaseEventLoop.__init__ starts the list it keeps; the queue is ours.
+        if timers:
+            raise AttributeError("genloop.EventLoop keeps its timers in _timer_queue")
 
     # -- time and callbacks ---------------------------------------------------
 

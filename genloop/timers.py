@@ -82,6 +82,15 @@ class TimerQueue(object):
         while times and times[0] < end:
             self._release(due_at.pop(heapq.heappop(times)), ready)
 
+    def pending(self) -> List[Any]:
+        """The timers on the queue, earliest first (a new list)."""
+        due_at = self._due_at
+        return [
+            timer
+            for when in sorted(self.times)
+            for timer in (due_at[when] if due_at[when].__class__ is list else [due_at[when]])
+        ]
+
     def clear(self) -> None:
         """Forget every timer (the loop is closing)."""
         for held in self._due_at.values():

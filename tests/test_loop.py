@@ -965,3 +965,17 @@ def test_create_task_passes_other_keywords_on_to_the_task(genloop_loop):
         return task.done()
 
     assert genloop_loop.run_until_complete(main()) is True
+
+
+def test_scheduled_shows_the_pending_timers_as_asyncio_keeps_them(loop):
+    # Tools read the private loop._scheduled (asynctest's
+    # fail_on(active_handles=True)); on genloop's loop it is a view.
+    later = loop.call_later(10, lambda: None)
+    sooner = loop.call_later(5, lambda: None)
+    cancelled = loop.call_later(1, lambda: None)
+    cancelled.cancel()
+    assert {handle for handle in loop._scheduled if not handle._cancelled} == {sooner, later}
+    assert min(loop._scheduled, key=lambda handle: handle._when) is cancelled
+    later.cancel()
+    sooner.cancel()
+    assert not [handle for handle in loop._scheduled if not handle._cancelled]

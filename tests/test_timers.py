@@ -78,3 +78,14 @@ def test_clear_unschedules_every_timer():
     queue.clear()
     assert (len(queue), queue.cancelled, queue.earliest()) == (0, 0, None)
     assert not any(timer._scheduled for timer in timers)
+
+
+def test_pending_lists_the_queued_timers_earliest_first():
+    queue = TimerQueue()
+    timers = {name: FakeTimer(name) for name in "abcd"}
+    for when, name in [(3.0, "a"), (1.0, "b"), (3.0, "c"), (2.0, "d")]:
+        queue.push(when, timers[name])
+    timers["d"].cancel(queue)
+    # Cancelled timers stay queued until they reach the head, as in asyncio.
+    assert [timer.name for timer in queue.pending()] == ["b", "d", "a", "c"]
+    assert len(queue) == 4  # a view: nothing is taken off the queue
