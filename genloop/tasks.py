@@ -581,6 +581,10 @@ class Task(_FutureBase):
         if isinstance(yielded, concurrent.futures.Future):
             return self._wait_for(asyncio.wrap_future(yielded, loop=self._loop))
         if isinstance(yielded, (list, tuple, dict)):
+            items = yielded.values() if isinstance(yielded, dict) else yielded
+            if not all(_item_kind(item) is not None for item in items):
+                # Refused as a whole, before any item is started.
+                return RuntimeError(_bad_yield_message(self, yielded))
             return self._wait_for(_wait_all(self._loop, yielded))
         await_method = getattr(type(yielded), "__await__", None)
         if await_method is not None:
@@ -678,21 +682,34 @@ def _wait_all(loop: asyncio.AbstractEventLoop, items: Any) -> "asyncio.Future[An
     return outcome
 
 
-def _as_future(loop: asyncio.AbstractEventLoop, item: Any) -> Any:
+def _item_kind(item: Any) -> Optional[str]:
+    """How an item of a yielded list or dict is waited for; None if it
+    cannot be."""
     while type(item) is From:
         item = item.value
     if getattr(item, "_asyncio_future_blocking", None) is not None:
-        return item
+        return "future"
     if isinstance(item, concurrent.futures.Future):
-        return asyncio.wrap_future(item, loop=loop)
+        return "concurrent future"
     if _steppable(item) is not None:
-        return Task(item, loop=loop)
+        return "coroutine"
     if getattr(type(item), "__await__", None) is not None:
-        return asyncio.ensure_future(item, loop=loop)
-    raise TypeError(
-        "cannot wait for {!r} in a yielded list or dict: each item must be a "
-        "future, a coroutine or an awaitable".format(item)
-    )
+        return "awaitable"
+    return None
+
+
+def _as_future(loop: asyncio.AbstractEventLoop, item: Any) -> Any:
+    """A future for an item :func:`_item_kind` accepted."""
+    kind = _item_kind(item)
+    while type(item) is From:
+        item = item.value
+    if kind == "future":
+        return item
+    if kind == "concurrent future":
+        return asyncio.wrap_future(item, loop=loop)
+    if kind == "coroutine":
+        return Task(item, loop=loop)
+    return asyncio.ensure_future(item, loop=loop)
 
 
 def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> List[types.FrameType]:

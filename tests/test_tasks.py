@@ -202,6 +202,42 @@ def test_a_bad_yield_raises_in_the_coroutine_naming_it_and_what_is_accepted(loop
         assert accepted in message
 
 
+@pytest.mark.parametrize(
+    "yielded", [[1, 2], (3,), {"key": 4}, ["text"], {"key": [5]}], ids=repr
+)
+def test_a_list_or_dict_holding_a_bad_item_is_a_bad_yield(loop, yielded):
+    def main():
+        try:
+            yield yielded
+        except RuntimeError as exc:
+            return str(exc)
+
+    message = run(loop, main())
+    assert message.startswith("Task got bad yield: {!r}.".format(yielded))
+    assert "list, tuple or dict" in message
+
+
+def test_a_bad_item_in_a_list_starts_none_of_the_others(loop):
+    started = []
+
+    async def child():
+        started.append("child")
+
+    def main():
+        sleeping, pending = asyncio.sleep(0), child()
+        try:
+            yield [sleeping, pending, 1]
+        except RuntimeError:
+            sleeping.close()
+            pending.close()
+            yield  # a loop iteration in which an orphan task would run
+            return "refused"
+
+    assert run(loop, main()) == "refused"
+    assert started == []
+    assert genloop.all_tasks(loop) == set()
+
+
 def test_yielding_a_coroutine_function_hints_to_call_it(loop):
     def main():
         yield native_three
