@@ -261,14 +261,20 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
         gen = getattr(self, "gen", None)
         if gen is None or inspect.getgeneratorstate(gen) != inspect.GEN_CREATED:
             return
-        message = "{!r} was never yielded from".format(self)
-        if self.source_traceback:
-            message += (
-                "\nCoroutine object created at (most recent call last, "
-                "truncated to {} last lines):\n".format(DEBUG_STACK_DEPTH)
-            )
-            message += "".join(traceback.format_list(self.source_traceback)).rstrip()
-        logger.error(message)
+        log_never_yielded_from(self, self.source_traceback)
+
+
+def log_never_yielded_from(coro: Any, source_traceback: Any) -> None:
+    """The debug-mode report of a legacy coroutine collected unstarted
+    (row L17), with where it was made."""
+    message = "{!r} was never yielded from".format(coro)
+    if source_traceback:
+        message += (
+            "\nCoroutine object created at (most recent call last, "
+            "truncated to {} last lines):\n".format(DEBUG_STACK_DEPTH)
+        )
+        message += "".join(traceback.format_list(source_traceback)).rstrip()
+    logger.error(message)
 
 
 #: The exact classes of the legacy coroutines genloop makes.

@@ -11,17 +11,20 @@ and genloop's own debug-mode legacy coroutines, which log the same report
 
 import collections.abc
 import inspect
-import logging
 import sys
 import traceback
 import types
 from typing import Any, Coroutine, Generator, cast
 
-from ..coroutines import DEBUG_STACK_DEPTH, LegacyCoroutine, _DebugLegacyCoroutine, describe
+from ..coroutines import (
+    DEBUG_STACK_DEPTH,
+    LegacyCoroutine,
+    _DebugLegacyCoroutine,
+    describe,
+    log_never_yielded_from,
+)
 
 __all__ = ["CoroWrapper"]
-
-logger = logging.getLogger("asyncio")
 
 _COROUTINES = (types.GeneratorType, types.CoroutineType, collections.abc.Coroutine)
 
@@ -92,14 +95,7 @@ class CoroWrapper(Coroutine[Any, Any, Any]):
         gen = getattr(self, "gen", None)  # None: silenced, or __init__ failed
         if gen is None or not _unstarted(gen):
             return
-        message = "{!r} was never yielded from".format(self)
-        if self._source_traceback:
-            message += (
-                "\nCoroutine object created at (most recent call last, "
-                "truncated to {} last lines):\n".format(DEBUG_STACK_DEPTH)
-            )
-            message += "".join(traceback.format_list(self._source_traceback)).rstrip()
-        logger.error(message)
+        log_never_yielded_from(self, self._source_traceback)
 
 
 def _unstarted(gen: Any) -> bool:
