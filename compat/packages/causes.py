@@ -1,0 +1,124 @@
+"""Why a test that passes on stock 3.6 does not pass elsewhere: the table of causes.
+
+Each cause is a regular expression searched in the failure's text (its
+message and traceback, or what the whole run printed when the test never
+ran), optionally one matched against the test's id (for a hang, whose text
+says nothing of its cause: such rows were bisected by hand across Pythons,
+and their reason says how), an id, what it is, and whose it is: ``genloop`` when a runtime could
+make the legacy code behave as on 3.6, ``outside`` when no runtime can (the
+reason says why).  The first cause that matches wins, so the specific ones
+come first; ``unclassified`` matches everything left and counts as genloop's,
+so that an unknown failure is never excused.
+"""
+
+import re
+from typing import NamedTuple, Optional, Pattern
+
+Cause = NamedTuple("Cause", [
+    ("id", str),
+    ("pattern", Optional[Pattern[str]]),
+    ("test", Optional[Pattern[str]]),
+    ("where", str),
+    ("description", str),
+    ("reason", str),
+])
+
+
+def cause(id: str, pattern: Optional[str], where: str, description: str,
+          reason: str = "", test: Optional[str] = None) -> Cause:
+    return Cause(id, re.compile(pattern, re.MULTILINE) if pattern else None,
+                 re.compile(test) if test else None, where, description, reason)
+
+
+#: `async` or `await` where Python 3.7+ reads a keyword: as an attribute, an
+#: imported name, a variable or a keyword argument.
+ASYNC_NAME = r"(?:\.async\b|import async\b|\b(?:async|await)\s*=[^=])"
+
+CAUSES = [
+    # -- within a runtime's reach: genloop's to fix --
+    cause("async-name-in-test-module",
+          r"_rewrite_test[\s\S]{0,1200}" + ASYNC_NAME + r"[\s\S]{0,400}SyntaxError",
+          "genloop", "`async` as a name (`asyncio.async(...)`, `from asyncio import async`) in "
+          "a test module: pytest's assertion rewriter compiles test modules itself "
+          "(ast.parse in _pytest/assertion/rewrite.py), a path an import hook must reach too",
+          "issue 12 points 2 and 6"),
+    cause("async-name", ASYNC_NAME + r"[\s\S]{0,400}SyntaxError", "genloop",
+          "`async`/`await` as a name: a SyntaxError at import from 3.7 (row L03)",
+          "the import hook can rewrite the tokens before compiling (issue 12 point 2)"),
+    cause("corowrapper", r"has no attribute 'CoroWrapper'", "genloop",
+          "`asyncio.coroutines.CoroWrapper` is gone (3.11); asynctest subclasses it "
+          "(_PatchedGenerator) and checks isinstance against it (row L19)"),
+    cause("asyncio-coroutine", r"module 'asyncio' has no attribute 'coroutine'", "genloop",
+          "`asyncio.coroutine` is gone (3.11): what genloop.compat restores (row L01); seen in "
+          "the stock modes only"),
+    cause("server-wait-closed",
+          r"\A(?=[\s\S]*wait_closed\(\))(?=[\s\S]*(?:Timeout >|Server failed to stop))",
+          "genloop", "`Server.wait_closed()` waits for every connection to end from 3.12 "
+          "(3.12.1 hangs where 3.13 returns): legacy shutdown code closes the server, then "
+          "waits for it, with its connections still open",
+          "issue 12 point 3 lists restoring the 3.6 behaviour under genloop run"),
+    cause("loop-scheduled", r"\A(?=[\s\S]*unfinished work)(?=[\s\S]*AssertionError not raised)",
+          "genloop", "tools that read the loop's timers from the private `loop._scheduled` "
+          "(asynctest's fail_on(active_handles=True)) find it empty on genloop.EventLoop, "
+          "which keeps its timers elsewhere",
+          "fails under genloop on every Python, 3.6 included; stock loops keep live "
+          "TimerHandles in _scheduled"),
+    cause("cancelled-baseexception", r"Timeout >", "outside",
+          "`asyncio.CancelledError` is a BaseException from 3.8 (row L21): websockets 4 "
+          "tells a server shutdown from other errors in `except Exception as exc:` "
+          "blocks, so on close its handler never answers and the client waits forever",
+          "bisected: these tests pass under genloop on 3.6 and 3.7 and hang from 3.8; "
+          "the fix is `except asyncio.CancelledError` in the library",
+          test=r"^websockets/test_client_server\.py::ClientServerTests::"
+          r"test_server_(?:close_while_client_connected|shuts_down_during_)"),
+    cause("test-timeout", r"Failed: Timeout >", "genloop",
+          "a test hung until pytest-timeout stopped it: a bug until explained"),
+    cause("run-timeout", r"^run timed out after", "genloop",
+          "the whole test run hung past the package's time limit"),
+    # -- outside any runtime's reach --
+    cause("sslproto-private", r"test_starttls[\s\S]*UNEXPECTED_EOF_WHILE_READING", "outside",
+          "STARTTLS driven through the private asyncio.sslproto.SSLProtocol and its "
+          "_app_transport (aiosmtpd 1.1): the module was rewritten in 3.11 and the handshake "
+          "never starts (the same tests pass on 3.10, stock and under genloop)",
+          "a private module's internals, not a legacy API; the public replacement is "
+          "loop.start_tls() (3.7)"),
+    cause("logging-weakset", r"_register_at_fork_reinit_lock[\s\S]*unhashable type|"
+          r"unhashable type[\s\S]*_register_at_fork_reinit_lock", "outside",
+          "a logging.Handler that is also a list is unhashable, and logging keeps every "
+          "handler in a WeakSet from 3.7 (fork safety)",
+          "a standard-library change unrelated to asyncio"),
+    cause("enum-str", r"AssertionError: '\d+' != '\w+\.\w+'", "outside",
+          "str() of an IntEnum member is the number from 3.11, no longer 'Class.NAME'",
+          "a standard-library change unrelated to asyncio"),
+    cause("unittest-internals", r"_Outcome|testPartExecutor", "outside",
+          "asynctest's TestCase drives unittest's private `_Outcome`, which 3.11 rewrote "
+          "(no `errors`, no `testPartExecutor(isTest=)`)",
+          "private standard-library internals, not an asyncio API"),
+    cause("mock-internals", r"module 'unittest\.mock' has no attribute '_|exc_details\[|"
+          r"string indices must be integers|'str' object does not support item deletion|"
+          r"InvalidSpecError|is_patched\(\)|a_dict\.__getitem__|"
+          r"is not an instance of <class 'asynctest\.mock\.CoroutineMock'>", "outside",
+          "asynctest's patch scopes subclass unittest.mock's private `_patch`/`_patch_dict`, "
+          "changed in 3.8 (`__exit__` through an ExitStack needs the exception triple, "
+          "`_patch_dict` resolves its target lazily, `_is_started`/`_importer` gone, patch "
+          "picks AsyncMock itself); a patch whose `__exit__` failed stays active and later "
+          "autospec tests then fail with InvalidSpecError",
+          "private standard-library internals: the same tests fail the same way on stock "
+          "3.10, which still has every asyncio API they use",
+          test=r"^test/test_mock\.py::"),
+    cause("tls-defaults", r"EE_KEY_TOO_SMALL|CA_MD_TOO_WEAK|UNSUPPORTED_PROTOCOL|"
+          r"NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION", "outside",
+          "test certificates or protocol versions that newer OpenSSL/Python refuse by default",
+          "the TLS library's security level, not asyncio"),
+    cause("unclassified", None, "genloop", "not yet explained: a failure no other cause "
+          "matches counts against genloop until someone explains it"),
+]
+
+
+def classify(text: str, test: str = "") -> Cause:
+    for candidate in CAUSES:
+        if candidate.test is not None and not candidate.test.search(test):
+            continue
+        if candidate.pattern is None or candidate.pattern.search(text):
+            return candidate
+    raise AssertionError("the table ends with a catch-all")
