@@ -19,6 +19,7 @@ import asyncio.base_tasks
 import asyncio.coroutines
 import asyncio.events
 import asyncio.tasks
+import atexit
 import itertools
 import threading
 import warnings
@@ -202,3 +203,18 @@ def policy_creates_loop(policy: Any) -> bool:
         and not local._set_called
         and threading.current_thread() is threading.main_thread()
     )
+
+
+#: asyncio's futures are the C ones (CPython), whose ``await fut`` refuses
+#: a pending future still marked as blocking ("await wasn't used with
+#: future"), as after a task's refused await on itself; the pure-Python
+#: ones (PyPy) yield it again.
+C_FUTURE_ITERATOR_CHECKS_BLOCKING = asyncio.futures.Future is not getattr(
+    asyncio.futures, "_PyFuture", asyncio.futures.Future
+)
+
+
+def run_exit_handlers() -> None:
+    """Run (and forget) the ``atexit`` handlers now, as the interpreter
+    does at its end: for an exit that does not return (a signal)."""
+    atexit._run_exitfuncs()

@@ -122,3 +122,7 @@ UNCANCEL_CLEARS_PENDING_CANCEL = sys.version_info >= (3, 13)
 #: A decorator's call runs at the line of the ``def`` or ``class`` it
 #: decorates, not at its own ``@`` line (3.8 … 3.10).
 DECORATOR_CALLED_AT_DEF_LINE = (3, 8) <= sys.version_info < (3, 11)
+
+#: An uncaught KeyboardInterrupt ends the interpreter by SIGINT (status 130
+#: in a shell), not with status 1 (3.8+).
+KEYBOARD_INTERRUPT_EXITS_BY_SIGNAL = sys.version_info >= (3, 8)

@@ -15,12 +15,13 @@ import builtins
 import importlib.machinery
 import importlib.util
 import os
+import signal
 import sys
 import traceback
 import types
 from typing import Any, List, Optional, Sequence, Tuple
 
-from . import __version__, _children, compat
+from . import __version__, _children, _seam, _versions, compat
 from .compat.importhook import prepare_namespace
 from .compat.transform import compile_legacy
 from .compat.usage import hide_python_legacy_warnings
@@ -106,6 +107,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if problem is not None:
         sys.stderr.write("genloop run: {}\n".format(problem))
         return EXIT_USAGE
+    if options.report is not None:
+        problem = _find_report_problem(options.report)
+        if problem is not None:
+            sys.stderr.write("genloop run: {}\n".format(problem))
+            return EXIT_USAGE
     if options.debug:
         os.environ["PYTHONASYNCIODEBUG"] = "1"
     compat.install(
@@ -116,12 +122,57 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     policy = _StockLoopWithGenloopTasks() if options.asyncio_loop else EventLoopPolicy()
     asyncio.set_event_loop_policy(policy)
     _children.follow(options.warn_legacy, type(policy), _load_child_main)
+    interrupted = False
     try:
-        return _run(target, args, is_module)
+        status = _run(target, args, is_module)
+    except _ProgramInterrupted:
+        interrupted = True
     finally:
         _children.unfollow()
-        asyncio.set_event_loop_policy(None)
+        # The policy stays: the program's loops live on, as under python,
+        # until the interpreter ends (collected now, a loop the program
+        # never closed would say so: "unclosed event loop").
+        _uninstall_compat(options.report)
+    if interrupted:
+        return _end_as_interrupted()
+    return status
+
+
+class _ProgramInterrupted(Exception):
+    """The program ended by KeyboardInterrupt (its traceback is printed)."""
+
+
+def _uninstall_compat(report: Optional[str]) -> None:
+    """Uninstall the compat layer, which writes the report: a report that
+    cannot be written is one line, and never the program's exit status."""
+    try:
         compat.uninstall()
+    except OSError as exc:
+        sys.stderr.write(
+            "genloop run: could not write the report to {}: {}\n".format(
+                report, exc.strerror or exc
+            )
+        )
+
+
+def _end_as_interrupted() -> int:
+    """End as CPython ends on an uncaught KeyboardInterrupt: from 3.8 exit
+    handlers run, output is flushed, then the process kills itself with
+    SIGINT under the default handler, so that shells and CI see an
+    interrupt (status 130), not a failure; before 3.8, status 1.  The
+    status returned is for where a process cannot signal itself."""
+    if not _versions.KEYBOARD_INTERRUPT_EXITS_BY_SIGNAL:
+        return 1
+    _seam.run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    if hasattr(os, "kill"):
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+    return 128 + signal.SIGINT
 
 
 class _StockLoopWithGenloopTasks(asyncio.DefaultEventLoopPolicy):
@@ -159,6 +210,24 @@ def _find_script_problem(path: str) -> Optional[str]:
     return None
 
 
+def _find_report_problem(path: str) -> Optional[str]:
+    """Why the report (``path`` and ``path.json``) could not be written
+    at exit, found by opening both for writing now; None if it can be."""
+    for name in (path, path + ".json"):
+        existed = os.path.exists(name)
+        try:
+            with open(name, "a"):
+                pass
+        except OSError as exc:
+            return "cannot write the report to {}: {}".format(name, exc.strerror or exc)
+        if not existed:
+            try:
+                os.remove(name)
+            except OSError:
+                pass
+    return None
+
+
 def _find_module_problem(name: str) -> Optional[str]:
     sys.path.insert(0, os.getcwd())
     try:
@@ -184,6 +253,9 @@ def _run(target: str, args: List[str], is_module: bool) -> int:
         _exec_as_main(code, main_module)
     except SystemExit as exit_:
         return _exit_status(exit_.code)
+    except KeyboardInterrupt as exc:  # Ctrl-C: the traceback, then as Python ends
+        _print_user_traceback(exc)
+        raise _ProgramInterrupted() from None
     except SyntaxError as exc:
         sys.stderr.write("genloop run: syntax error in {}\n".format(exc.filename or target))
         _print_user_traceback(exc)

@@ -380,6 +380,9 @@ class Task(_FutureBase):
         def __await__(self) -> Generator[Any, None, Any]:
             try:
                 if not self.done():
+                    if self._asyncio_future_blocking and _REFUSE_BLOCKING_AWAIT:
+                        # A second await on itself (the first was refused).
+                        raise RuntimeError("await wasn't used with future")
                     self._asyncio_future_blocking = True
                     yield self  # an exception may also be thrown in here
                 if not self.done():
@@ -451,7 +454,7 @@ class Task(_FutureBase):
                 except StopIteration as stop:
                     exc, value = None, stop.value
                 except asyncio.CancelledError as cancelled:
-                    exc = cancelled
+                    exc = _without_engine_frame(cancelled)
                 except BaseException as error:
                     if _seam.callback_error_propagates(error):
                         # KeyboardInterrupt, SystemExit (before 3.8: any
@@ -460,7 +463,7 @@ class Task(_FutureBase):
                         _FutureBase.set_exception(self, error)
                         raise
                     is_return, value = returned_value(error, top)
-                    exc = None if is_return else error
+                    exc = None if is_return else _without_engine_frame(error)
                 else:
                     value = exc = None
                     if yielded is None:
@@ -515,14 +518,23 @@ class Task(_FutureBase):
         shows the future: that would never end)."""
         return "Task._wakeup"
 
+    @property
+    def __self__(self) -> "_ShownAsTask":
+        """What the stock loop's debug log names for a slow step: it names
+        a callback whose ``__self__`` is an asyncio Task by that task's
+        repr (``Executing <Task ...> took 1.000 seconds``), as for its own."""
+        return _ShownAsTask(self)
+
     def _reschedule(self) -> None:
         """Wake up on the next loop iteration, through the loop's
         ``call_soon`` (a bare ``yield`` in ``_wakeup`` takes a shorter way
         on genloop's loop)."""
         _call_soon(self._loop, self, None, self._context)
 
-    def _wait_for(self, future: Any) -> Optional[BaseException]:
-        """Block on ``future``; or return the error to throw into the coroutine."""
+    def _wait_for(self, future: Any) -> Any:
+        """Block on ``future`` (None); or return the error to throw into the
+        coroutine, or a coroutine to push that returns the result of a
+        future yielded tornado-style that is already done."""
         get_loop = getattr(future, "get_loop", None)  # 3.7+; before, _loop
         if (get_loop() if get_loop is not None else future._loop) is not self._loop:
             return RuntimeError(
@@ -538,9 +550,13 @@ class Task(_FutureBase):
             self._deliver_result = False
             future._asyncio_future_blocking = False
         else:
-            self._deliver_result = True
             if Observer.note is not None:
                 Observer.note("L13", self._top)
+            if future.done():
+                # Resumes at once, as 'yield from fut' on a done future
+                # does (that one never yields it).
+                return _outcome_of(future)
+            self._deliver_result = True
         if _versions.HAS_CONTEXTVARS:
             future.add_done_callback(self, context=self._context)
         else:
@@ -600,11 +616,43 @@ class Task(_FutureBase):
         elif isinstance(exc, asyncio.CancelledError):
             # Kept for result()/exception(), which raise it or chain it.
             self._cancelled_exc = exc
-            # 3.11+ keeps the message of the CancelledError that ended the task.
-            message = exc.args[0] if exc.args and _versions.HAS_CANCELLING else None
-            _cancel_base(self, message)
+            # As asyncio's Task: the message comes back once, with the kept
+            # exception (3.11+); later reads make a CancelledError without it.
+            _cancel_base(self, None)
         else:
             _FutureBase.set_exception(self, exc)
+
+
+_WAKEUP_CODE = Task._wakeup.__code__
+
+
+def _without_engine_frame(error: BaseException) -> BaseException:
+    """``error`` without the step's own frame at the head of its
+    traceback: as with asyncio's C Task, a report of the failure starts in
+    the coroutine (each trampolined caller it passes through adds its own
+    frame, and the step's, which is dropped again)."""
+    tb = error.__traceback__
+    if tb is not None and tb.tb_frame.f_code is _WAKEUP_CODE:
+        error.__traceback__ = tb.tb_next
+    return error
+
+
+class _ShownAsTask(object):
+    """A genloop task as the stock loop's slow-callback log looks for it
+    (``isinstance(callback.__self__, asyncio.Task)``, which also accepts
+    an object whose ``__class__`` says so): it shows the task's repr."""
+
+    __slots__ = ("task",)
+
+    def __init__(self, task: Task) -> None:
+        self.task = task
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return asyncio.Task
+
+    def __repr__(self) -> str:
+        return repr(self.task)
 
 
 if _versions.HAS_CANCEL_MESSAGE:
@@ -633,6 +681,27 @@ _STEPPABLE_TYPES = (types.GeneratorType, types.CoroutineType)
 
 #: What _legacy_yield_action() returns for a ``yield From(None)``.
 _RESCHEDULE = object()
+
+
+#: CPython's ``await fut`` refuses a future still marked blocking.
+_REFUSE_BLOCKING_AWAIT = _seam.C_FUTURE_ITERATOR_CHECKS_BLOCKING
+
+
+def _outcome_of(future: Any) -> Any:
+    """What resumes a coroutine that yielded the done ``future`` without
+    the asyncio protocol: its exception to throw in, or a generator to
+    push that returns its result at the first step."""
+    try:
+        value = future.result()
+    except BaseException as error:
+        return error
+    return _returning(value)
+
+
+def _returning(value: Any) -> Generator[Any, None, Any]:
+    """A generator that, pushed, returns ``value`` at its first step."""
+    yield from ()
+    return value
 
 
 def _steppable(coro: Any) -> Any:

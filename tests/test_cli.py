@@ -105,8 +105,13 @@ def test_run_prints_the_output_of_a_legacy_coroutine_program(tmp_path):
             3,
             "",
         ),
+        # -2 is -SIGINT: an exit status, never taken for an interrupt.
+        ("import sys\nsys.exit(-2)\n", 254, ""),
     ],
-    ids=["normal end", "sys.exit()", "sys.exit(3)", "sys.exit(message)", "sys.exit in a task"],
+    ids=[
+        "normal end", "sys.exit()", "sys.exit(3)", "sys.exit(message)", "sys.exit in a task",
+        "sys.exit(-2)",
+    ],
 )
 def test_the_exit_status_is_the_programs(tmp_path, source, status, err):
     outcome = run_program(tmp_path, source)
@@ -331,3 +336,104 @@ def test_run_restores_the_collections_aliases_unless_told_not_to(tmp_path):
     assert left_out.status == 0, left_out.err
     # Up to 3.9 Python has them itself.
     assert left_out.out.splitlines() == [str(not _versions.COLLECTIONS_ABC_ALIASES_REMOVED)]
+
+
+# -- issue 13: genloop run ends as python would ---------------------------------
+
+NEVER_CLOSES_ITS_LOOP = """\
+    import asyncio
+    import logging
+
+    logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(message)s")
+
+    async def main():
+        await asyncio.sleep(0)
+
+    def start():
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(main())
+
+    start()
+    print("done")
+"""
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["normal", "debug"])
+def test_a_loop_never_closed_is_as_quiet_at_exit_as_under_python(tmp_path, debug):
+    """The program's loop outlives ``genloop run`` as it outlives a script
+    run by python: no "unclosed event loop" while the interpreter still runs."""
+    script = write_program(tmp_path, "program.py", NEVER_CLOSES_ITS_LOOP)
+    environment = {"PYTHONASYNCIODEBUG": "1"} if debug else {}
+    options = ["--debug"] if debug else []
+    python = run_python(["-W", "default", str(script)], tmp_path, environment)
+    ours = run_python(
+        ["-W", "default", "-m", "genloop", "run"] + options + [str(script)], tmp_path
+    )
+    assert (ours.status, ours.out, ours.err) == (python.status, python.out, python.err)
+
+
+@pytest.mark.parametrize("where", ["missing folder", "a directory", "/proc"])
+def test_a_report_path_that_cannot_be_written_stops_before_the_program(tmp_path, where):
+    report = {
+        "missing folder": str(tmp_path / "missing" / "legacy.txt"),
+        "a directory": str(tmp_path),
+        "/proc": "/proc/genloop-report.txt",
+    }[where]
+    script = write_program(tmp_path, "program.py", 'print("ran")\n')
+    outcome = genloop_command(["run", "--report", report, str(script)], cwd=tmp_path)
+    assert (outcome.status, outcome.out) == (2, "")
+    assert outcome.err.startswith("genloop run: cannot write the report to ")
+    assert outcome.err.count("\n") == 1, outcome.err
+
+
+def test_a_report_that_fails_at_exit_keeps_the_programs_exit_status(tmp_path):
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    script = write_program(
+        tmp_path,
+        "program.py",
+        """\
+        import shutil
+        import sys
+
+        shutil.rmtree({!r})
+        sys.exit(3)
+        """.format(str(folder)),
+    )
+    outcome = genloop_command(
+        ["run", "--report", str(folder / "legacy.txt"), str(script)], cwd=tmp_path
+    )
+    assert outcome.status == 3
+    assert outcome.err.startswith("genloop run: could not write the report to ")
+    assert outcome.err.count("\n") == 1, outcome.err
+
+
+#: Interrupted as by Ctrl-C, whatever SIGINT handling the test inherited.
+INTERRUPTED = """\
+    import os
+    import signal
+    import time
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def wait():
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)
+
+    wait()
+"""
+
+
+def test_ctrl_c_ends_the_run_as_it_ends_python(tmp_path):
+    """The traceback, then death by SIGINT (3.8+; before, status 1), as
+    python itself ends on an uncaught KeyboardInterrupt."""
+    script = write_program(tmp_path, "program.py", INTERRUPTED)
+    python = run_python([str(script)], tmp_path)
+    ours = genloop_command(["run", str(script)], cwd=tmp_path)
+    assert (ours.status, ours.out, ours.err) == (python.status, python.out, python.err)
+    assert ours.err.endswith("KeyboardInterrupt\n")
+    if _versions.KEYBOARD_INTERRUPT_EXITS_BY_SIGNAL:
+        import signal
+
+        assert ours.status == -signal.SIGINT

@@ -180,7 +180,18 @@ def test_install_makes_asyncio_create_genloop_loops(restore_default_policy):
     assert isinstance(implicit, genloop.EventLoop)
 
 
-def test_ctrl_c_ends_run_with_keyboard_interrupt():
+@pytest.fixture
+def sigint_raises_keyboard_interrupt():
+    """Python's own SIGINT handler for the test, however the suite was
+    started (in the background, SIGINT is inherited ignored)."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_ctrl_c_ends_run_with_keyboard_interrupt(sigint_raises_keyboard_interrupt):
     """On 3.11+ (asyncio.Runner) Ctrl-C first cancels main, as asyncio.run()
     does; before, it interrupts the loop directly."""
     seen = []

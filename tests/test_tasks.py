@@ -779,3 +779,117 @@ def test_a_failed_task_is_freed_without_the_cycle_collector(loop):
         assert ref() is None
     finally:
         gc.enable()
+
+
+# -- issue 13: differences from stock asyncio found by fuzzing ----------------
+
+
+@pytest.mark.parametrize("how", ["yield fut", "yield From(fut)", "yield from fut"])
+def test_a_done_future_yielded_resumes_the_coroutine_at_once(loop, how):
+    """Whatever the form, a future that is already done resumes the
+    coroutine without a loop iteration: a callback queued before it waits."""
+    order = []
+
+    def legacy():
+        future = loop.create_future()
+        future.set_result("ready")
+        loop.call_soon(order.append, "callback")
+        if how == "yield fut":
+            value = yield future
+        elif how == "yield From(fut)":
+            value = yield genloop.From(future)
+        else:
+            value = yield from future
+        order.append(value)
+
+    run(loop, legacy())
+    assert order == ["ready", "callback"]
+
+
+def test_a_done_failed_future_yielded_tornado_style_raises_at_once(loop):
+    order = []
+
+    def legacy():
+        future = loop.create_future()
+        future.set_exception(KeyError("lost"))
+        loop.call_soon(order.append, "callback")
+        try:
+            yield future
+        except KeyError:
+            order.append("raised")
+
+    run(loop, legacy())
+    assert order == ["raised", "callback"]
+
+
+def cancelled_error_args(loop, task_class):
+    """The args of the CancelledError that each way of reading a task
+    cancelled with a message gives, in turn."""
+
+    async def sleeper():
+        await asyncio.sleep(10)
+
+    async def main():
+        task = task_class(sleeper(), loop=loop)
+        await asyncio.sleep(0)
+        task.cancel("bye")
+        seen = []
+        for read in ["await", "result", "exception", "result", "await"]:
+            try:
+                if read == "await":
+                    await task
+                else:
+                    getattr(task, read)()
+            except asyncio.CancelledError as exc:
+                seen.append((read, exc.args))
+        return seen
+
+    return run(loop, main())
+
+
+@pytest.mark.skipif(not _versions.HAS_CANCEL_MESSAGE, reason="cancel(msg) is 3.9+")
+def test_a_cancel_message_comes_back_as_often_as_from_a_stock_task(loop):
+    assert cancelled_error_args(loop, genloop.Task) == cancelled_error_args(
+        loop, asyncio.Task
+    )
+
+
+def self_await_errors(loop, task_class):
+    async def main():
+        errors = []
+        for _ in range(3):
+            try:
+                await genloop.current_task()
+            except (RuntimeError, AssertionError) as exc:
+                errors.append((type(exc), str(exc).split(":")[0]))
+        return errors
+
+    return run(loop, task_class(main(), loop=loop))
+
+
+@pytest.mark.skipif(not _versions.HAS_TASK_FUNCTIONS, reason="3.6's stock Task fails this")
+def test_a_task_awaiting_itself_again_gets_the_errors_a_stock_task_gets(loop):
+    assert self_await_errors(loop, genloop.Task) == self_await_errors(loop, asyncio.Task)
+
+
+def test_a_failure_report_shows_no_engine_frame_as_a_stock_task(loop, reported_errors):
+    """'Task exception was never retrieved': the traceback starts, as a
+    stock task's does, in the coroutine (through a trampolined caller too)."""
+    import traceback
+
+    async def fails():
+        raise ValueError("unseen")
+
+    def caller():
+        yield fails()
+
+    for main in (fails, caller):
+        task = loop.create_task(main())
+        run(loop, asyncio.sleep(0))
+        del task
+        gc.collect()
+        [context] = reported_errors.take()
+        error = context["exception"]
+        lines = traceback.format_tb(error.__traceback__)
+        assert not any(os.path.join("genloop", "tasks.py") in line for line in lines), lines
+        assert "in fails" in lines[-1]

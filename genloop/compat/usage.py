@@ -59,11 +59,13 @@ def recording() -> bool:
 def reset() -> None:
     """Write the report if one was asked for, then forget every use
     (``compat.uninstall()``)."""
-    write_report()
-    _State.warn, _State.report_path = False, None
-    _set_filters()
-    _State.warned = set()
-    _State.counts = collections.Counter()
+    try:
+        write_report()
+    finally:
+        _State.warn, _State.report_path = False, None
+        _set_filters()
+        _State.warned = set()
+        _State.counts = collections.Counter()
 
 
 #: What Python itself says of the legacy APIs it still has, but deprecates
