@@ -126,3 +126,7 @@ DECORATOR_CALLED_AT_DEF_LINE = (3, 8) <= sys.version_info < (3, 11)
 #: An uncaught KeyboardInterrupt ends the interpreter by SIGINT (status 130
 #: in a shell), not with status 1 (3.8+).
 KEYBOARD_INTERRUPT_EXITS_BY_SIGNAL = sys.version_info >= (3, 8)
+
+#: A task cancelled just before its coroutine returns ends with the exception
+#: CancelledError(), not cancelled: task.cancelled() is False (up to 3.7).
+CANCEL_AT_RETURN_SETS_EXCEPTION = sys.version_info < (3, 8)

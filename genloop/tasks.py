@@ -612,7 +612,10 @@ class Task(_FutureBase):
         came after the last step) or with ``exc``."""
         if exc is None:
             self._must_cancel = False
-            _cancel_base(self, self._cancel_message)
+            if _versions.CANCEL_AT_RETURN_SETS_EXCEPTION:
+                _FutureBase.set_exception(self, asyncio.CancelledError())
+            else:
+                _cancel_base(self, self._cancel_message)
         elif isinstance(exc, asyncio.CancelledError):
             # Kept for result()/exception(), which raise it or chain it.
             self._cancelled_exc = exc

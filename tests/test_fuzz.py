@@ -18,7 +18,6 @@ fuzzprograms gives every timer a deadline of its own.
 
 import asyncio
 import os
-import sys
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -79,19 +78,14 @@ def test_a_program_trace_records_every_kind_of_event(legacy):
 
 
 # A task cancelled while it runs whose coroutine then returns: stock 3.6 and
-# 3.7 end it with the exception CancelledError() (Task._step: "Task is
-# cancelled right before coro stops", set_exception), so task.cancelled() is
-# False; 3.8+ and genloop on every Python end it cancelled.  Found by this
-# fuzzer; genloop/ is not changed in this slice.
+# 3.7 end it with the exception CancelledError() (task.cancelled() is False),
+# 3.8+ end it cancelled; genloop does as the running Python.  Found by this
+# fuzzer.
 CANCELLED_BEFORE_RETURN = (
     (("spawn", 1), ("await", 1, "from")),
     (("cancel", 0, False),),
 )
 
 
-@pytest.mark.xfail(sys.version_info < (3, 8), strict=True,
-                   reason="genloop ends a task cancelled just before its coroutine "
-                          "returns as cancelled; stock 3.6/3.7 set CancelledError() "
-                          "as its exception")
 def test_a_task_cancelled_just_before_it_returns():
     check_program(CANCELLED_BEFORE_RETURN)
