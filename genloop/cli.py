@@ -22,6 +22,7 @@ import types
 from typing import Any, List, Optional, Sequence, Tuple
 
 from . import __version__, _children, _seam, _versions, compat
+from ._frames import is_own_file
 from .compat.importhook import prepare_namespace
 from .compat.transform import compile_legacy
 from .compat.usage import hide_python_legacy_warnings
@@ -39,8 +40,6 @@ _OPTIONS_WITH_VALUE = frozenset(["--report"])
 #: ``genloop run -m pytest`` compiles test modules as genloop compiles
 #: legacy code, pytest's assertion rewriting included (compat/pytest_bridge.py).
 _PYTEST_MODULES = frozenset(["pytest", "py.test"])
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -336,14 +335,10 @@ def _print_user_traceback(exc: BaseException) -> None:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         current.stack = traceback.StackSummary.from_list(
-            [frame for frame in current.stack if not _is_genloop_file(frame.filename)]
+            [frame for frame in current.stack if not is_own_file(frame.filename)]
         )
         if not current.stack:
             # No "Traceback" header over nothing (3.6 and 3.7 look here).
             current.exc_traceback = None  # type: ignore[attr-defined]
         current = current.__cause__ or current.__context__
     sys.stderr.write("".join(report.format()))
-
-
-def _is_genloop_file(filename: str) -> bool:
-    return os.path.abspath(filename).startswith(_PACKAGE_DIR + os.sep)

@@ -37,6 +37,7 @@ from typing import (
 )
 
 from . import _seam, _versions
+from ._frames import extract_user_stack
 from ._legacy import Observer
 
 __all__ = [
@@ -240,8 +241,7 @@ class _DebugLegacyCoroutine(LegacyCoroutine[_T]):
 
     def __init__(self, gen: Generator[Any, Any, _T]) -> None:
         super().__init__(gen)
-        frame = sys._getframe(2)  # __init__, the coroutine function
-        self.source_traceback = traceback.extract_stack(frame, limit=DEBUG_STACK_DEPTH)
+        self.source_traceback = extract_user_stack(sys._getframe(1), DEBUG_STACK_DEPTH)
 
     def __await__(self) -> Generator[Any, None, _T]:
         # The coroutine itself is stepped, so that it lives while it runs:

@@ -11,10 +11,11 @@ makes asyncio's own handles, with their creation tracebacks.
 """
 
 import asyncio
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from . import _seam, _versions
 from ._context import copy_context
+from ._frames import without_own_head
 from .tasks import Task
 
 __all__ = ["Callback", "Timer", "new_callback", "new_timer", "report_failure"]
@@ -24,19 +25,34 @@ __all__ = ["Callback", "Timer", "new_callback", "new_timer", "report_failure"]
 _CONTEXT_SLOT = () if _versions.HAS_CONTEXTVARS else ("_context",)
 
 
-class Callback(asyncio.Handle):
+class _ShownAsAsyncio(object):
+    """Reprs name the asyncio class (``<Handle …>``, ``<TimerHandle …>``):
+    reports read as they do on asyncio's loop."""
+
+    __slots__ = ()
+    _shown_as = ""
+
+    def _repr_info(self) -> List[str]:
+        info: List[str] = super()._repr_info()  # type: ignore[misc]
+        info[0] = self._shown_as
+        return info
+
+
+class Callback(_ShownAsAsyncio, asyncio.Handle):
     """A ``call_soon`` callback of genloop's loop."""
 
     __slots__ = _CONTEXT_SLOT
+    _shown_as = "Handle"
     # Made empty and filled by new_callback(): calling the class with
     # object's own __init__ is the cheapest way to get an instance.
     __init__ = object.__init__
 
 
-class Timer(asyncio.TimerHandle):
+class Timer(_ShownAsAsyncio, asyncio.TimerHandle):
     """A ``call_later``/``call_at`` callback of genloop's loop."""
 
     __slots__ = _CONTEXT_SLOT
+    _shown_as = "TimerHandle"
     __init__ = object.__init__
 
 
@@ -78,7 +94,7 @@ def report_failure(handle: Any, exc: BaseException) -> None:
         "message": "Exception in callback {}".format(
             _seam.format_callback_source(callback, args)
         ),
-        "exception": exc,
+        "exception": without_own_head(exc),
         "handle": handle,
     }
     handle._loop.call_exception_handler(context)

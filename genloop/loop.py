@@ -45,6 +45,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional
 
 from . import _seam, _versions
+from ._frames import drop_own_frames
 from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
@@ -97,14 +98,6 @@ def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
             # run_forever; stopping here would swallow it.
             return
     future._loop.stop()
-
-
-def _drop_own_frames(scheduled: Any, count: int = 1) -> None:
-    """Drop genloop's own ``count`` frames from a debug-mode creation
-    traceback, so that it ends at the user's call (``_source_traceback`` is
-    asyncio's)."""
-    if scheduled._source_traceback:
-        del scheduled._source_traceback[-count:]
 
 
 class EventLoop(asyncio.SelectorEventLoop):
@@ -179,7 +172,7 @@ class EventLoop(asyncio.SelectorEventLoop):
             self._check_thread()
             _check_callback(callback, "call_soon")
             handle = _new_handle(callback, args, self, context)
-            _drop_own_frames(handle, 2)  # call_soon, _new_handle
+            drop_own_frames(handle)
         else:
             handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
@@ -192,7 +185,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         if self._debug:
             _check_callback(callback, "call_soon_threadsafe")
             handle = _new_handle(callback, args, self, context)
-            _drop_own_frames(handle, 2)  # call_soon_threadsafe, _new_handle
+            drop_own_frames(handle)
         else:
             handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
@@ -204,9 +197,7 @@ class EventLoop(asyncio.SelectorEventLoop):
     ) -> asyncio.TimerHandle:
         if delay is None:
             raise TypeError("delay must not be None: pass a number of seconds")
-        timer = self.call_at(self.time() + delay, callback, *args, context=context)
-        _drop_own_frames(timer)  # call_later
-        return timer
+        return self.call_at(self.time() + delay, callback, *args, context=context)
 
     def call_at(  # type: ignore[override]
         self, when: float, callback: Callable[..., Any], *args: Any, context: Any = None
@@ -218,7 +209,7 @@ class EventLoop(asyncio.SelectorEventLoop):
             self._check_thread()
             _check_callback(callback, "call_at")
             timer = _new_timer(when, callback, args, self, context)
-            _drop_own_frames(timer, 2)  # call_at, _new_timer
+            drop_own_frames(timer)
         else:
             timer = new_timer(when, callback, args, self, context)
         self._timer_queue.push(when, timer)
@@ -231,7 +222,10 @@ class EventLoop(asyncio.SelectorEventLoop):
     # -- futures and tasks ----------------------------------------------------
 
     def create_future(self) -> "asyncio.Future[Any]":
-        return asyncio.Future(loop=self)
+        future = asyncio.Future(loop=self)  # type: asyncio.Future[Any]
+        if self._debug:
+            drop_own_frames(future)
+        return future
 
     def create_task(
         self, coro: Any, *, name: Any = None, context: Any = None, **kwargs: Any
@@ -245,8 +239,6 @@ class EventLoop(asyncio.SelectorEventLoop):
                 task = Task(coro, loop=self, name=name, context=context, **kwargs)
             else:
                 task = Task._new(coro, self, name, context)
-            if self._debug:
-                _drop_own_frames(task)  # create_task
             return task  # type: ignore[return-value]
         if context is not None:
             kwargs["context"] = context

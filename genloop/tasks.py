@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
 from . import _seam, _versions
 from ._context import copy_context
+from ._frames import drop_own_frames
 from ._legacy import Observer
 from .coroutines import (
     DELEGATING_CODE,
@@ -190,7 +191,7 @@ class Task(_FutureBase):
         _FutureBase.__init__(self, loop=loop)
         self._log_destroy_pending = True
         if self._source_traceback:
-            del self._source_traceback[-2:]  # _start, and __init__ or _new
+            drop_own_frames(self)
         kind = type(coro)
         if kind in _STEPPABLE_TYPES:
             top = coro
@@ -796,7 +797,13 @@ def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> Lis
 def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
     """A task factory that puts genloop's engine on any asyncio loop:
     ``loop.set_task_factory(genloop.task_factory)``."""
-    return Task(coro, loop=loop, **kwargs)
+    task = Task(coro, loop=loop, **kwargs)
+    stack = task._source_traceback
+    if stack and stack[-1].name == "create_task":
+        # The loop's method that called the factory: the task was made
+        # where its create_task() was called, as asyncio's own tasks are.
+        del stack[-1]
+    return task
 
 
 def current_task(

@@ -3,12 +3,14 @@ bytecode is cached (never where stock Python looks)."""
 
 import asyncio
 import importlib
+import json
 import os
 import sys
 import textwrap
 
 import pytest
 
+import genloop
 import genloop.compat
 from genloop.compat.importhook import EXCLUDE_VARIABLE, ImportHook
 
@@ -91,9 +93,11 @@ def test_a_package_opts_out_through_the_environment(package, monkeypatch):
 
 def test_the_standard_library_and_genloop_are_left_alone():
     hook = ImportHook()
-    for name in ("json", "genloop"):
-        spec = hook.find_spec(name, None)
-        assert type(spec.loader) is importlib.machinery.SourceFileLoader, name
+    # Where each was installed from (an editable genloop is not on sys.path).
+    for module in (json, genloop):
+        where = os.path.dirname(os.path.dirname(module.__file__))
+        spec = hook.find_spec(module.__name__, [where])
+        assert type(spec.loader) is importlib.machinery.SourceFileLoader, module
 
 
 def test_a_package_imported_before_the_hook_keeps_its_modules(package, loop):

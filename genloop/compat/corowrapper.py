@@ -12,10 +12,10 @@ and genloop's own debug-mode legacy coroutines, which log the same report
 import collections.abc
 import inspect
 import sys
-import traceback
 import types
 from typing import Any, Coroutine, Generator, cast
 
+from .._frames import extract_user_stack
 from ..coroutines import (
     DEBUG_STACK_DEPTH,
     LegacyCoroutine,
@@ -42,9 +42,7 @@ class CoroWrapper(Coroutine[Any, Any, Any]):
             )
         self.gen: Any = gen
         self.func = func
-        self._source_traceback = traceback.extract_stack(
-            sys._getframe(1), limit=DEBUG_STACK_DEPTH
-        )
+        self._source_traceback = extract_user_stack(sys._getframe(1), DEBUG_STACK_DEPTH)
         self.__name__ = getattr(gen, "__name__", None)
         self.__qualname__ = getattr(gen, "__qualname__", None)
 
