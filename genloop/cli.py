@@ -21,7 +21,7 @@ import traceback
 import types
 from typing import Any, List, Optional, Sequence, Tuple
 
-from . import __version__, _children, _seam, _versions, compat
+from . import __version__, _children, _seam, _versions, compat, scan
 from ._frames import is_own_file
 from .compat.importhook import prepare_namespace
 from .compat.transform import compile_legacy
@@ -83,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("target", nargs="?", metavar="SCRIPT", help="the script to run")
     run.add_argument("args", nargs=argparse.REMAINDER, help="the program's own arguments")
+    scan.add_arguments(commands.add_parser(
+        "scan",
+        help="list the legacy asyncio constructs in source files, by inventory row",
+        description="List every legacy asyncio construct that Python files show, with its "
+        "row of the legacy API inventory and its modern replacement, without running them.",
+    ))
     return parser
 
 
@@ -91,6 +97,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = _parser()
     own_args, module_args = _split_module_args(list(sys.argv[1:] if argv is None else argv))
     options = parser.parse_args(own_args)
+    if options.command == "scan":
+        return scan.run(options)
     if options.command != "run":
         parser.print_help(sys.stderr)
         return EXIT_USAGE

@@ -27,6 +27,8 @@ __all__ = [
     "recording",
     "write_report",
     "report_lines",
+    "row_fields",
+    "row_text",
     "hide_python_legacy_warnings",
 ]
 
@@ -223,19 +225,32 @@ def warning_text(row_id: str) -> str:
     )
 
 
+def row_fields(row_id: str) -> Dict[str, Any]:
+    """A row as reports name it (``genloop run --report`` and ``genloop
+    scan``, text and JSON): its id and API, when it broke, the fix."""
+    row = ROWS[row_id]
+    return {
+        "row": row.id,
+        "api": row.api,
+        "broken_in": row.broken_in,
+        "replacement": row.replacement,
+    }
+
+
+def row_text(entry: Dict[str, Any]) -> str:
+    """The words of a report entry's row in a text report (with a run's
+    count of its uses, where the entry has one)."""
+    count = " x{}".format(entry["count"]) if "count" in entry else ""
+    return "{} {}{} (broke in {}; instead: {})".format(
+        entry["row"], entry["api"], count, entry["broken_in"], entry["replacement"]
+    )
+
+
 def report_lines() -> List[Dict[str, Any]]:
     """The uses recorded so far, one entry per row and call site, by file,
     then line, then row."""
     return [
-        {
-            "row": row_id,
-            "api": ROWS[row_id].api,
-            "broken_in": ROWS[row_id].broken_in,
-            "replacement": ROWS[row_id].replacement,
-            "file": filename,
-            "line": line,
-            "count": count,
-        }
+        dict(row_fields(row_id), file=filename, line=line, count=count)
         for (row_id, filename, line), count in sorted(
             _State.counts.items(), key=lambda item: (item[0][1], item[0][2], item[0][0])
         )
@@ -260,9 +275,6 @@ def write_report() -> None:
             text.write("\n{}\n".format(filename))
             for entry in entries:
                 if entry["file"] == filename:
-                    text.write(
-                        "  {line}: {row} {api} x{count} (broke in {broken_in}; "
-                        "instead: {replacement})\n".format(**entry)
-                    )
+                    text.write("  {}: {}\n".format(entry["line"], row_text(entry)))
     with open(path + ".json", "w") as as_json:
         json.dump(entries, as_json, indent=2)

@@ -1,0 +1,49 @@
+"""``scanned 1200/5000 files``, on a terminal only.
+
+A large tree takes a while; on a terminal the count is redrawn in place
+(at most ten times a second), and erased when the scan ends.  Piped or
+redirected, stderr gets only the warnings.  Each warning goes through
+:meth:`Progress.print`, which first erases the count so that the two
+never share a line.
+"""
+
+import time
+from typing import TextIO
+
+__all__ = ["Progress"]
+
+#: Seconds between two redraws of the count.
+_INTERVAL = 0.1
+
+
+class Progress(object):
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._shown = stream.isatty()
+        self._total = 0
+        self._width = 0
+        self._drawn_at = 0.0
+
+    def start(self, total: int) -> None:
+        self._total = total
+
+    def advance(self, done: int) -> None:
+        """``done`` files of the total are scanned."""
+        now = time.monotonic()
+        if self._shown and (done == self._total or now - self._drawn_at >= _INTERVAL):
+            self._drawn_at = now
+            text = "scanned {}/{} files".format(done, self._total)
+            self._stream.write("\r" + text)
+            self._stream.flush()
+            self._width = len(text)
+
+    def print(self, message: str) -> None:
+        """Write a line of its own (a warning)."""
+        self.erase()
+        self._stream.write(message + "\n")
+        self._stream.flush()
+
+    def erase(self) -> None:
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._width = 0
