@@ -21,7 +21,7 @@ import traceback
 import types
 from typing import Any, List, Optional, Sequence, Tuple
 
-from . import __version__, _children, _seam, _versions, compat, scan
+from . import __version__, _children, _seam, _versions, compat, migrate, scan
 from ._frames import is_own_file
 from .compat.importhook import prepare_namespace
 from .compat.transform import compile_legacy
@@ -89,13 +89,22 @@ def _parser() -> argparse.ArgumentParser:
         description="List every legacy asyncio construct that Python files show, with its "
         "row of the legacy API inventory and its modern replacement, without running them.",
     ))
+    # Listed here; its own parser reads its arguments (see main()).
+    commands.add_parser(
+        "migrate", add_help=False,
+        help="rewrite legacy asyncio code as async def code for stock asyncio "
+        "(genloop migrate --help)",
+    )
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Entry point of the ``genloop`` console script; returns the exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["migrate"]:
+        return migrate.main(arguments[1:])
     parser = _parser()
-    own_args, module_args = _split_module_args(list(sys.argv[1:] if argv is None else argv))
+    own_args, module_args = _split_module_args(arguments)
     options = parser.parse_args(own_args)
     if options.command == "scan":
         return scan.run(options)

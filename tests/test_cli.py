@@ -200,6 +200,28 @@ def test_a_command_line_without_a_program_exits_2_with_the_usage(tmp_path, args,
     assert complaint in outcome.err
 
 
+def test_migrate_is_a_command_of_genloop(tmp_path):
+    """``genloop migrate`` is genloop.migrate's command line: with libcst it
+    checks the file; without, it says which Python to run it with."""
+    write_program(tmp_path, "app.py", """
+        import asyncio
+
+        @asyncio.coroutine
+        def main():
+            yield from asyncio.sleep(0)
+    """)
+    outcome = genloop_command(["migrate", "--check", "app.py"], cwd=tmp_path)
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        assert (outcome.status, outcome.out) == (2, "")
+        assert outcome.err.startswith("genloop migrate: libcst is needed")
+    else:
+        assert outcome.status == 1, outcome.err
+        assert "1 of 1 file would change" in outcome.out
+    assert "genloop migrate" in genloop_command(["--help"], cwd=tmp_path).out
+
+
 def test_version_prints_the_package_version(tmp_path):
     outcome = genloop_command(["--version"], cwd=tmp_path)
     assert (outcome.status, outcome.out) == (0, "genloop {}\n".format(genloop.__version__))

@@ -19,10 +19,10 @@ import textwrap
 import pytest
 from childprocess import run_python
 
-from genloop import cli
+from genloop import _sourcefile, cli
 from genloop.compat.rows import ROWS
 from genloop.compat.usage import row_fields, row_text
-from genloop.scan import detect, source
+from genloop.scan import detect
 from genloop.scan.ignore import last_match, parse_rules
 from genloop.scan.newer_syntax import newest_construct
 
@@ -1099,7 +1099,7 @@ def test_a_file_that_fails_to_open_is_skipped_with_a_warning(tmp_path, capsys, m
             raise PermissionError(13, "Permission denied", path)
         return open(path, *args, **kwargs)
 
-    monkeypatch.setattr(source, "open", refuse_locked, raising=False)
+    monkeypatch.setattr(_sourcefile, "open", refuse_locked, raising=False)
     outcome = genloop_scan(capsys, tmp_path)
     assert outcome.status == 1
     assert outcome.err == (

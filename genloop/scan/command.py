@@ -16,7 +16,7 @@ from ..compat.rows import ROWS
 from .detect import find_constructs
 from .files import Warn, find_files
 from .merge import RunSites, UnreadableReport
-from .progress import Progress
+from .._progress import Progress
 from .report import Scan, Site, json_report, text_report
 from .source import Unscannable, read_source
 
@@ -92,7 +92,6 @@ def _scan_files(
     files: List[str], rows: Set[str], progress: Progress, skip: Warn
 ) -> Tuple[List[Site], int]:
     """The sites of ``files``, and how many files could be scanned."""
-    progress.start(len(files))
     sites: List[Site] = []
     scanned = 0
     for done, path in enumerate(files, 1):
@@ -101,7 +100,7 @@ def _scan_files(
             scanned += 1
         except Unscannable as error:
             skip(path, str(error))
-        progress.advance(done)
+        progress.step("scanned", done, len(files))
     progress.erase()
     return sites, scanned
 

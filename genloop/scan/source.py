@@ -11,12 +11,12 @@ message says why and what to do.
 """
 
 import ast
-import importlib.util
 import sys
 import warnings
 from typing import List, NamedTuple, Tuple
 
 from .. import _versions
+from .._sourcefile import SourceFileError, read_source_file
 from ..compat.legacy_syntax import Rewrite, keyword_name_rewrites, read_keyword_names
 from .newer_syntax import newest_construct
 
@@ -41,21 +41,11 @@ class Unscannable(Exception):
 
 def read_source(path: str) -> Source:
     try:
-        with open(path, "rb") as source_file:
-            data = source_file.read()
-    except OSError as error:
-        raise Unscannable(
-            "cannot read it: {}; make it readable to scan it".format(error.strerror or error)
-        )
-    if b"\0" in data:
-        raise Unscannable("a binary file (it holds NUL bytes), not Python source")
-    try:
-        text = importlib.util.decode_source(data)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as error:
-        raise Unscannable(
-            "cannot decode it ({}); give it a PEP 263 coding line or save it as "
-            "UTF-8".format(error)
-        )
+        read = read_source_file(path, "scan it")
+    except SourceFileError as error:
+        raise Unscannable(str(error))
+    # Python's own reading: any line end is a newline.
+    text = read.text.replace("\r\n", "\n").replace("\r", "\n")
     tree, rewrites = _parse(text, path)
     return Source(text.split("\n"), tree, rewrites)
 
