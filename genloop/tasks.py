@@ -15,7 +15,10 @@ a generator or coroutine object              pushes it and runs it at once (PEP 
 ``From(x)``                                  treats it as ``x`` (trollius)
 an object with ``__await__``                 pushes its iterator
 ``concurrent.futures.Future``                wraps it in an asyncio future, waits
-list / tuple / dict of the above             waits for all; sends a list / dict
+list / tuple / dict of futures, coroutines,  waits for all; sends a list / dict
+generators, ``From(x)``, awaitables or
+concurrent futures (not ``None``, not a
+nested list)
 anything else                                throws ``RuntimeError("Task got bad
                                              yield: ...")`` into the coroutine
 ``StopIteration(v)``, ``Return(v)``,         pops the coroutine; sends ``v`` to its
@@ -78,7 +81,8 @@ ACCEPTED_YIELDS = (
     "From(x) (trollius style)",
     "an awaitable (an object with __await__)",
     "a concurrent.futures.Future",
-    "a list, tuple or dict of the above (waits for all of them)",
+    "a list, tuple or dict of futures, coroutines, generators, From(x), awaitables or "
+    "concurrent futures (waits for all of them)",
 )
 
 #: Called at every step: looked up once.
