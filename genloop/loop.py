@@ -93,9 +93,9 @@ else:
 def _run_until_complete_cb(future: "asyncio.Future[Any]") -> None:
     if not future.cancelled():
         exc = future.exception()
-        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+        if exc is not None and _seam.callback_error_propagates(exc):
             # The exception reaches run_until_complete's caller from
-            # run_forever; stopping here would swallow it.
+            # run_forever; a stop() left behind would end the next run.
             return
     future._loop.stop()
 
