@@ -18,7 +18,14 @@ import keyword
 import tokenize
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
-__all__ = ["Rewrite", "read_keyword_names", "keyword_name_rewrites"]
+__all__ = [
+    "Rewrite",
+    "read_keyword_names",
+    "keyword_name_rewrites",
+    "names_used_as_identifiers",
+    "name_placeholders",
+    "significant_tokens",
+]
 
 _KEYWORD_NAMES = ("async", "await")
 
@@ -50,11 +57,11 @@ def read_keyword_names(source: str, filename: str) -> Optional[Tuple[ast.Module,
     """The syntax tree of ``source`` with ``async``/``await`` read as names
     where they are used as names, and the list of those places; None if
     ``source`` has no such use or still does not parse."""
-    tokens = _significant_tokens(source)
-    names = list(_names_used_as_identifiers(tokens))
+    tokens = significant_tokens(source)
+    names = list(names_used_as_identifiers(tokens))
     if not names:
         return None
-    placeholders = _placeholders(source)
+    placeholders = name_placeholders(source)
     lines = source.splitlines(True)
     for _, token in names:
         (line, column), name = token.start, token.string
@@ -71,12 +78,12 @@ def read_keyword_names(source: str, filename: str) -> Optional[Tuple[ast.Module,
 def keyword_name_rewrites(source: str, tree: ast.AST) -> List[Rewrite]:
     """For a Python that still parses ``async``/``await`` as names (3.6,
     where they only warn): the same rewrites, made on its ``tree``."""
-    tokens = _significant_tokens(source)
+    tokens = significant_tokens(source)
     _restore_names(tree, {})
-    return [_rewrite_of(tokens, index) for index, _ in _names_used_as_identifiers(tokens)]
+    return [_rewrite_of(tokens, index) for index, _ in names_used_as_identifiers(tokens)]
 
 
-def _significant_tokens(source: str) -> List[tokenize.TokenInfo]:
+def significant_tokens(source: str) -> List[tokenize.TokenInfo]:
     try:
         return [
             token
@@ -87,7 +94,7 @@ def _significant_tokens(source: str) -> List[tokenize.TokenInfo]:
         return []
 
 
-def _names_used_as_identifiers(
+def names_used_as_identifiers(
     tokens: List[tokenize.TokenInfo],
 ) -> Iterator[Tuple[int, tokenize.TokenInfo]]:
     """Each ``async``/``await`` token used as a name, with its index."""
@@ -124,7 +131,7 @@ def _is_identifier(name: str, before: str, after: Optional[tokenize.TokenInfo]) 
     return True
 
 
-def _placeholders(source: str) -> Dict[str, str]:
+def name_placeholders(source: str) -> Dict[str, str]:
     """A name of the same length as each keyword, found nowhere in ``source``."""
     found: Dict[str, str] = {}
     number = 0

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Set,
 from .legacy_syntax import Rewrite, keyword_name_rewrites, read_keyword_names
 from .usage import legacy_use_at
 
-__all__ = ["compile_legacy", "NAMESPACE", "VERSION"]
+__all__ = ["compile_legacy", "NAMESPACE", "VERSION", "bound_names", "dotted_name", "has_yield"]
 
 #: Changes whenever the compiled code changes: part of the cache file names.
 VERSION = 1
@@ -109,7 +109,7 @@ class _ModuleFunctions(object):
     which ``yield from`` or ``await`` (respectively) take as they are."""
 
     def __init__(self, tree: ast.Module) -> None:
-        bindings = collections.Counter(_bound_names(tree))
+        bindings = collections.Counter(bound_names(tree))
         self.generators: Set[str] = set()
         self.coroutines: Set[str] = set()
         for node in tree.body:
@@ -117,7 +117,7 @@ class _ModuleFunctions(object):
                 continue
             if node.decorator_list or bindings[node.name] != 1:
                 continue
-            yields = _yields(node)
+            yields = has_yield(node)
             if isinstance(node, ast.FunctionDef) and yields:
                 self.generators.add(node.name)
             elif isinstance(node, ast.AsyncFunctionDef) and not yields:
@@ -132,7 +132,7 @@ class _ModuleFunctions(object):
         )
 
 
-def _bound_names(tree: ast.Module) -> Iterator[str]:
+def bound_names(tree: ast.Module) -> Iterator[str]:
     """Every name the module binds, in any scope."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
@@ -149,7 +149,7 @@ def _bound_names(tree: ast.Module) -> Iterator[str]:
             yield from node.names
 
 
-def _yields(function: ast.AST) -> bool:
+def has_yield(function: ast.AST) -> bool:
     """Whether ``function``'s own body (not a nested one) yields."""
     pending = list(ast.iter_child_nodes(function))
     while pending:
@@ -210,14 +210,14 @@ class _LegacyOperands(ast.NodeTransformer):
             return decorator.id in self._functions
         if not isinstance(decorator, ast.Attribute) or decorator.attr != "coroutine":
             return False
-        return _dotted_name(decorator.value) in self._modules
+        return dotted_name(decorator.value) in self._modules
 
 
-def _dotted_name(node: ast.expr) -> Optional[str]:
+def dotted_name(node: ast.expr) -> Optional[str]:
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute):
-        base = _dotted_name(node.value)
+        base = dotted_name(node.value)
         return None if base is None else base + "." + node.attr
     return None
 

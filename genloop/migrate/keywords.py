@@ -14,7 +14,7 @@ import io
 import re
 from typing import Dict, Iterable, NamedTuple
 
-from ..compat.legacy_syntax import _names_used_as_identifiers, _placeholders, _significant_tokens
+from ..compat.legacy_syntax import names_used_as_identifiers, name_placeholders, significant_tokens
 
 __all__ = ["KeywordNames", "hide_keyword_names", "new_names"]
 
@@ -31,10 +31,10 @@ class KeywordNames(NamedTuple):
 def hide_keyword_names(text: str) -> KeywordNames:
     if "async" not in text and "await" not in text:
         return KeywordNames(text, {})
-    found = list(_names_used_as_identifiers(_significant_tokens(text)))
+    found = list(names_used_as_identifiers(significant_tokens(text)))
     if not found:
         return KeywordNames(text, {})
-    placeholders = _placeholders(text)
+    placeholders = name_placeholders(text)
     # Lines as the tokenizer counts them (a form feed ends none).
     lines = io.StringIO(text).readlines()
     for _, token in found:

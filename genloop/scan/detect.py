@@ -61,7 +61,7 @@ from ..compat.functions import LOOP_TAKING_FUNCTIONS
 from ..compat.legacy_syntax import Rewrite
 from ..compat.primitives import LOCKS, TAKING_LOOP
 from ..compat.stdlib import COLLECTIONS_ABC_ALIASES
-from ..compat.transform import _dotted_name
+from ..compat.transform import dotted_name
 from .functions import (
     LEGACY, NATIVE, PLAIN, Functions, is_coroutine_decorator, is_legacy_decorator
 )
@@ -282,7 +282,7 @@ class _Finder(ast.NodeVisitor):
         scopes = [scope.node for scope in self._scopes]
         if node is None or isinstance(node, ast.Call):
             return self._functions.kind_of_call(node, scopes)
-        calls = self._assigned.get(_dotted_name(node) or "", [])
+        calls = self._assigned.get(dotted_name(node) or "", [])
         kinds = set(self._functions.kind_of_call(call, scopes) for call in calls)
         return kinds.pop() if len(kinds) == 1 else None
 
@@ -444,14 +444,14 @@ class _Finder(ast.NodeVisitor):
     def _not_a_thread_pool(self, executor: ast.expr) -> bool:
         made_by = (
             [executor] if isinstance(executor, ast.Call)
-            else self._assigned.get(_dotted_name(executor) or "", [])
+            else self._assigned.get(dotted_name(executor) or "", [])
         )
         return bool(made_by) and not any(map(self._is_thread_pool, made_by))
 
     def _is_thread_pool(self, call: ast.Call) -> bool:
-        name = _dotted_name(call.func) or ""
+        name = dotted_name(call.func) or ""
         cls = self._functions.classes.get(name)
-        bases = [_dotted_name(base) or "" for base in cls.bases] if cls is not None else []
+        bases = [dotted_name(base) or "" for base in cls.bases] if cls is not None else []
         return any(each.endswith("ThreadPoolExecutor") for each in [name] + bases)
 
     def _takes_no_keywords(self, factory: ast.expr) -> bool:
@@ -465,14 +465,14 @@ class _Finder(ast.NodeVisitor):
     def _server_closed_before(self, node: ast.Call, receiver: ast.expr) -> bool:
         """L35: ``server.wait_closed()`` after ``server.close()`` in the same
         function, ``server`` a Server."""
-        server = _dotted_name(receiver)
+        server = dotted_name(receiver)
         if server is None or server not in self._servers:
             return False
         return any(
             isinstance(other, ast.Call)
             and isinstance(other.func, ast.Attribute)
             and other.func.attr == "close"
-            and _dotted_name(other.func.value) == server
+            and dotted_name(other.func.value) == server
             and other.lineno <= node.lineno
             for other in _own_nodes(ast.iter_child_nodes(self._scopes[-1].node))
         )
@@ -518,7 +518,7 @@ class _Finder(ast.NodeVisitor):
 
     def visit_YieldFrom(self, node: ast.YieldFrom) -> None:
         operand = node.value
-        if _dotted_name(operand) in self._locks:
+        if dotted_name(operand) in self._locks:
             self._add("L06", node)
         scope = self._scopes[-1]
         if (
@@ -533,7 +533,7 @@ class _Finder(ast.NodeVisitor):
         self.generic_visit(node)
 
     def visit_Await(self, node: ast.Await) -> None:
-        if _dotted_name(node.value) in self._locks:
+        if dotted_name(node.value) in self._locks:
             self._add("L06", node)
         if self._kind(node.value) == PLAIN:
             self._add("L12", node)
@@ -601,7 +601,7 @@ class _Finder(ast.NodeVisitor):
         ``except Exception``."""
         for handler in node.handlers:
             caught = _caught(handler)
-            names = [_dotted_name(each) or "" for each in caught]
+            names = [dotted_name(each) or "" for each in caught]
             if handler.type is None or any(name.endswith("CancelledError") for name in names):
                 return
             if any(self._imports.is_builtin(each, "Exception") for each in caught):
@@ -669,7 +669,7 @@ def _assigned_calls(nodes: List[ast.AST]) -> DefaultDict[str, List[ast.Call]]:
         if call is None:
             continue
         for target in targets:
-            name = _dotted_name(target)
+            name = dotted_name(target)
             if name is not None:
                 found[name].append(call)
     return found

@@ -20,7 +20,7 @@ import ast
 import collections
 from typing import Callable, Dict, List, Optional, Union
 
-from ..compat.transform import _dotted_name, _yields
+from ..compat.transform import dotted_name, has_yield
 from .names import Imports
 
 __all__ = [
@@ -79,7 +79,7 @@ class Functions(object):
     def yields(self, function: _Definition) -> bool:
         """Whether ``function``'s own body yields."""
         if function not in self._yields:
-            self._yields[function] = _yields(function)
+            self._yields[function] = has_yield(function)
         return self._yields[function]
 
     def kind_of_call(self, node: Optional[ast.AST], scopes: List[ast.AST]) -> Optional[str]:
@@ -141,5 +141,5 @@ def is_legacy_decorator(imports: Imports, decorator: ast.expr) -> bool:
 def is_coroutine_decorator(decorator: ast.expr) -> bool:
     """Whether ``decorator`` is some library's ``coroutine`` (tornado's,
     a project's own): its generator is no plain helper."""
-    name = _dotted_name(decorator)
+    name = dotted_name(decorator)
     return name is not None and name.rpartition(".")[2] == "coroutine"

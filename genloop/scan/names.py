@@ -12,7 +12,7 @@ import ast
 import collections
 from typing import Counter, DefaultDict, FrozenSet, Iterator, List, Optional, Tuple
 
-from ..compat.transform import _bound_names
+from ..compat.transform import bound_names
 
 __all__ = ["Imports", "statement_names", "asyncio_member"]
 
@@ -34,7 +34,7 @@ class Imports(object):
         """How many times the module binds each name, in any scope (counted
         when first asked for)."""
         if self._bindings is None:
-            self._bindings = collections.Counter(_bound_names(self._tree))
+            self._bindings = collections.Counter(bound_names(self._tree))
         return self._bindings
 
     def qualified(self, node: ast.AST) -> List[str]:
