@@ -218,3 +218,54 @@ def run_exit_handlers() -> None:
     """Run (and forget) the ``atexit`` handlers now, as the interpreter
     does at its end: for an exit that does not return (a signal)."""
     atexit._run_exitfuncs()
+
+
+# What genloop.testing reads of a selector loop (asyncio's and genloop's,
+# 3.6 … 3.13), to run it on virtual time and to tell what a test left on it.
+
+
+def loop_selector(loop: Any) -> Any:
+    """The selector a selector event loop polls (``_selector``)."""
+    return loop._selector
+
+
+def ready_callbacks(loop: Any) -> List[Any]:
+    """The callbacks the loop runs at its next iteration (``_ready``; on
+    genloop's loop also the tasks woken up without a handle)."""
+    return list(loop._ready)
+
+
+def scheduled_timers(loop: Any) -> List[Any]:
+    """The loop's timers, cancelled ones included (``_scheduled``; genloop's
+    loop lists its timer queue under that name)."""
+    return list(loop._scheduled)
+
+
+def handle_cancelled(handle: Any) -> bool:
+    """``handle.cancelled()``, which 3.6's handles lack."""
+    return bool(handle._cancelled)
+
+
+def creation_stack(obj: Any) -> Any:
+    """Where a future, task or handle was made (``_source_traceback``, kept
+    in debug mode), or None."""
+    return getattr(obj, "_source_traceback", None)
+
+
+def exception_unretrieved(future: Any) -> bool:
+    """Whether a done future holds an exception nobody asked for, which
+    its ``__del__`` would report (``_log_traceback``)."""
+    return bool(future._log_traceback)
+
+
+def watched_file_descriptors(loop: Any) -> List[Tuple[int, Any, Any]]:
+    """``(fd, reader handle, writer handle)`` for each file descriptor the
+    loop's selector watches (``add_reader``/``add_writer``; a handle is None
+    when not watched that way), the loop's own self-pipe left out."""
+    own = loop._ssock.fileno() if loop._ssock is not None else None
+    watched = []
+    for key in loop._selector.get_map().values():
+        if key.fd != own:
+            reader, writer = key.data
+            watched.append((key.fd, reader, writer))
+    return watched

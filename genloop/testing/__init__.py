@@ -1,0 +1,77 @@
+"""Testing legacy and mixed asyncio code on every Python (3.6 to 3.13).
+
+* :class:`VirtualClock` (:mod:`~genloop.testing.clock`): virtual time on
+  genloop's loop or asyncio's selector loop; ``asyncio.sleep(3600)`` ends
+  at once when every task waits, timers fire in deadline order, I/O works.
+* :class:`TestCase`, :class:`ClockedTestCase`, :func:`fail_on`,
+  :func:`strict`, :func:`lenient` (:mod:`~genloop.testing.case`): unittest
+  tests whose parts may be ``async def`` functions, legacy or plain
+  generators; a fresh loop per test; failures for what a test leaves on
+  its loop; a real-time limit per async part that names the stuck line.
+* :class:`CoroutineMock` (:mod:`~genloop.testing.mocks`): asynctest's mock
+  coroutine function, awaitable from every coroutine style.
+* The pieces, for other runners (a pytest plugin): :class:`LoopWatch`
+  (:mod:`~genloop.testing.leaks`), :class:`IsolatedLoop` and
+  :func:`stock_event_loop` (:mod:`~genloop.testing.loops`),
+  :func:`call_on_loop`, :func:`run_on_loop` and :class:`DeadlineExceeded`
+  (:mod:`~genloop.testing.running`).
+
+asynctest (0.12/0.13, unmaintained, broken from 3.11): a suite moves by
+changing ``asynctest`` to ``genloop.testing`` in its imports of
+``TestCase``, ``ClockedTestCase``, ``CoroutineMock``, ``fail_on``,
+``strict`` and ``lenient``.  Covered:
+
+* ``TestCase``: coroutine tests, ``setUp``/``tearDown`` and cleanups (and
+  now generators of every kind), ``self.loop``, ``use_default_loop``,
+  ``forbid_get_event_loop``, ``assertAsyncRaises``,
+  ``assertAsyncRaisesRegex``, ``assertAsyncWarns``,
+  ``assertAsyncWarnsRegex``; also ``asyncSetUp``/``asyncTearDown`` and
+  ``addAsyncCleanup`` as ``IsolatedAsyncioTestCase`` names them;
+* ``ClockedTestCase.advance(seconds)``, time starting at 0 and moving
+  only by ``advance`` (unless ``autojump_threshold`` is set);
+* ``fail_on``/``strict``/``lenient`` on classes and methods, with the
+  checks ``active_handles`` and ``active_selector_callbacks``, plus
+  ``pending_tasks`` and ``loop_errors``; all on by default (asynctest left
+  ``active_handles`` off); ``unused_loop=False`` is accepted;
+* ``CoroutineMock``: calls, ``side_effect``/``return_value`` as asynctest
+  evaluated them, ``await_count``, ``await_args``, ``await_args_list``,
+  ``assert_awaited``, ``assert_awaited_once``, ``assert_awaited_with``,
+  ``assert_awaited_once_with``, ``assert_any_await``, ``assert_has_awaits``,
+  ``assert_not_awaited``, ``awaited.wait()``/``wait_next()``/``wait_for()``,
+  ``reset_mock``.
+
+Not covered: ``fail_on(unused_loop=True)`` and ``ignore_loop``;
+``TestCase.with_timeout`` and ``default_timeout`` (``TestCase.timeout``
+limits every async part instead); coroutine ``setUpClass``;
+``FunctionTestCase``; ``asynctest.helpers.exhaust_callbacks``; asynctest's
+``Mock``/``MagicMock``/``NonCallableMock`` that make ``CoroutineMock``
+attributes from a spec, its ``patch`` (with ``scope=``) and
+``create_autospec`` that pick ``CoroutineMock`` for coroutine functions
+(use ``unittest.mock``, with ``new_callable=CoroutineMock``); the
+selector and socket mocks (``TestSelector``, ``SocketMock``,
+``set_read_ready``).
+"""
+
+from .case import ClockedTestCase, TestCase, fail_on, lenient, strict
+from .clock import VirtualClock
+from .leaks import CHECKS, LoopWatch
+from .loops import IsolatedLoop, stock_event_loop
+from .mocks import CoroutineMock
+from .running import DeadlineExceeded, call_on_loop, run_on_loop
+
+__all__ = [
+    "CHECKS",
+    "ClockedTestCase",
+    "CoroutineMock",
+    "DeadlineExceeded",
+    "IsolatedLoop",
+    "LoopWatch",
+    "TestCase",
+    "VirtualClock",
+    "call_on_loop",
+    "fail_on",
+    "lenient",
+    "run_on_loop",
+    "stock_event_loop",
+    "strict",
+]
