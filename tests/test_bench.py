@@ -300,3 +300,34 @@ def test_import_hook_bench_measures_each_workload_both_ways(tmp_path):
     for figures in results.values():
         assert figures["hook"] > 0 and figures["python"] > 0
         assert figures["ratio"] == figures["hook"] / figures["python"]
+
+
+def test_migrate_bench_migrates_fresh_copies_and_counts_their_lines(tmp_path):
+    pytest.importorskip("libcst", reason="genloop migrate needs libcst")
+    tree = tmp_path / "app"
+    tree.mkdir()
+    legacy = ("import asyncio\n\n\n@asyncio.coroutine\ndef pause():\n"
+              "    yield from asyncio.sleep(0)\n")
+    (tree / "app.py").write_text(legacy)
+    out = tmp_path / "migrate.json"
+    outcome = bench_command(["migrate.py", "--rounds", "2", "--json", str(out), str(tree)])
+    assert outcome.status == 0, outcome.err
+    assert (tree / "app.py").read_text() == legacy
+    report = json.loads(out.read_text())
+    assert report["rounds"] == 2
+    assert report["trees"]["app"]["files"] == 1 and report["trees"]["app"]["lines"] == 6
+    assert report["trees"]["app"]["rewritten"] == 1 and report["trees"]["app"]["left"] == 0
+    assert report["all"]["lines"] == 6 and report["all"]["seconds"] > 0
+    assert "lines/s" in outcome.out
+
+
+def test_migrate_bench_says_which_python_to_run_it_with_when_libcst_is_missing():
+    try:
+        import libcst  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("libcst is installed here")
+    outcome = bench_command(["migrate.py", "--corpus", "compat"])
+    assert outcome.status == 2
+    assert "libcst is needed" in outcome.err

@@ -5,14 +5,18 @@ message and traceback, or what the whole run printed when the test never
 ran), optionally one matched against the test's id (for a hang, whose text
 says nothing of its cause: such rows were bisected by hand across Pythons,
 and their reason says how), an id, what it is, and whose it is: ``genloop`` when a runtime could
-make the legacy code behave as on 3.6, ``outside`` when no runtime can (the
-reason says why).  The first cause that matches wins, so the specific ones
+make the legacy code behave as on 3.6 (for migrated code: when ``genloop
+migrate`` rewrote it wrongly or missed it), ``by hand`` when migrated code
+needs an edit that no rewrite can make safely (migrate lists most of them),
+``outside`` when neither can (the reason says why).  A cause can be limited to
+some kinds of mode: what explains a stock run's failure does not explain a
+migrated one's.  The first cause that matches wins, so the specific ones
 come first; ``unclassified`` matches everything left and counts as genloop's,
 so that an unknown failure is never excused.
 """
 
 import re
-from typing import NamedTuple, Optional, Pattern
+from typing import NamedTuple, Optional, Pattern, Sequence, Tuple
 
 Cause = NamedTuple("Cause", [
     ("id", str),
@@ -21,13 +25,28 @@ Cause = NamedTuple("Cause", [
     ("where", str),
     ("description", str),
     ("reason", str),
+    ("kinds", Tuple[str, ...]),
 ])
+
+#: Every kind of mode: a mode's name up to its Python version.
+KINDS = ("stock", "genloop", "migrated")
+#: The code as released, on stock Python or under genloop run.
+UNMIGRATED = ("stock", "genloop")
 
 
 def cause(id: str, pattern: Optional[str], where: str, description: str,
-          reason: str = "", test: Optional[str] = None) -> Cause:
+          reason: str = "", test: Optional[str] = None, kinds: Sequence[str] = KINDS) -> Cause:
     return Cause(id, re.compile(pattern, re.MULTILINE) if pattern else None,
-                 re.compile(test) if test else None, where, description, reason)
+                 re.compile(test) if test else None, where, description, reason, tuple(kinds))
+
+
+def decorator_fails_in(path: str) -> str:
+    """``@asyncio.coroutine`` raising at import in a file whose path matches ``path``, as
+    pytest shows it in a collection error or in a test's traceback."""
+    error = r"E\s+AttributeError: module 'asyncio' has no attribute 'coroutine'"
+    return (r"^(?:{path}):\d+: in \S+\n\s+@asyncio\.coroutine\n{error}|"
+            r"^>\s+@asyncio\.coroutine\n{error}.*\n\n(?:{path}):\d+: AttributeError"
+            ).format(path=path, error=error)
 
 
 #: `async` or `await` where Python 3.7+ reads a keyword: as an attribute, an
@@ -41,28 +60,30 @@ CAUSES = [
           "genloop", "`async` as a name (`asyncio.async(...)`, `from asyncio import async`) in "
           "a test module: pytest's assertion rewriter compiles test modules itself "
           "(ast.parse in _pytest/assertion/rewrite.py), a path an import hook must reach too",
-          "issue 12 points 2 and 6"),
+          "issue 12 points 2 and 6", kinds=UNMIGRATED),
     cause("async-name", ASYNC_NAME + r"[\s\S]{0,400}SyntaxError", "genloop",
           "`async`/`await` as a name: a SyntaxError at import from 3.7 (row L03)",
-          "the import hook can rewrite the tokens before compiling (issue 12 point 2)"),
+          "the import hook can rewrite the tokens before compiling (issue 12 point 2)",
+          kinds=UNMIGRATED),
     cause("corowrapper", r"has no attribute 'CoroWrapper'", "genloop",
           "`asyncio.coroutines.CoroWrapper` is gone (3.11); asynctest subclasses it "
-          "(_PatchedGenerator) and checks isinstance against it (row L19)"),
+          "(_PatchedGenerator) and checks isinstance against it (row L19)", kinds=UNMIGRATED),
     cause("asyncio-coroutine", r"module 'asyncio' has no attribute 'coroutine'", "genloop",
           "`asyncio.coroutine` is gone (3.11): what genloop.compat restores (row L01); seen in "
-          "the stock modes only"),
+          "the stock modes only", kinds=UNMIGRATED),
     cause("server-wait-closed",
           r"\A(?=[\s\S]*wait_closed\(\))(?=[\s\S]*(?:Timeout >|Server failed to stop))",
           "genloop", "`Server.wait_closed()` waits for every connection to end from 3.12 "
           "(3.12.1 hangs where 3.13 returns): legacy shutdown code closes the server, then "
           "waits for it, with its connections still open",
-          "issue 12 point 3 lists restoring the 3.6 behaviour under genloop run"),
+          "issue 12 point 3 lists restoring the 3.6 behaviour under genloop run",
+          kinds=UNMIGRATED),
     cause("loop-scheduled", r"\A(?=[\s\S]*unfinished work)(?=[\s\S]*AssertionError not raised)",
           "genloop", "tools that read the loop's timers from the private `loop._scheduled` "
           "(asynctest's fail_on(active_handles=True)) find it empty on genloop.EventLoop, "
           "which keeps its timers elsewhere",
           "fails under genloop on every Python, 3.6 included; stock loops keep live "
-          "TimerHandles in _scheduled"),
+          "TimerHandles in _scheduled", kinds=UNMIGRATED),
     cause("cancelled-baseexception", r"Timeout >", "outside",
           "`asyncio.CancelledError` is a BaseException from 3.8 (row L21): websockets 4 "
           "tells a server shutdown from other errors in `except Exception as exc:` "
@@ -75,6 +96,37 @@ CAUSES = [
           "a test hung until pytest-timeout stopped it: a bug until explained"),
     cause("run-timeout", r"^run timed out after", "genloop",
           "the whole test run hung past the package's time limit"),
+    # -- migrated code only: genloop migrate's, a person's, or another project's --
+    cause("migrate-fallback-import", decorator_fails_in(r"aiocron/__init__\.py"), "genloop",
+          "`asyncio` bound by `try: import asyncio` / `except ImportError: import trollius as "
+          "asyncio`: migrate resolves `asyncio.coroutine` to two names, so it converts nothing "
+          "of the module and lists nothing",
+          "a migrate bug: both names are the same decorator, and such a module migrates as if "
+          "it imported asyncio alone", kinds=["migrated"]),
+    cause("migrate-decorated-async-def", decorator_fails_in(r"aiosmtpd/smtp\.py"), "genloop",
+          "`@asyncio.coroutine` on an `async def` (a no-op from 3.5 to 3.10): migrate looks at "
+          "the decorators of generators only, so it neither drops this one nor lists it",
+          "a migrate bug: the decorator can go", kinds=["migrated"]),
+    cause("migrate-left", decorator_fails_in(
+        r"websockets/server\.py|aiocoap/protocol\.py|hbmqtt/plugins/\w+\.py"), "by hand",
+          "`@asyncio.coroutine` that migrate left as it was and listed: a function that is not "
+          "a generator, whose result the decorator awaited (websockets' `unix_serve`, "
+          "hbmqtt's auth and persistence plugins), or one also decorated with a decorator "
+          "migrate does not know (`@property` on aiocoap's `Request.response_raising`)",
+          "whether such a function returns an awaitable is known at run time only; what "
+          "another decorator does with a coroutine function, only to a person",
+          kinds=["migrated"]),
+    cause("migrate-unlisted-internals", r"has no attribute 'CoroWrapper'", "by hand",
+          "asynctest subclasses `asyncio.coroutines.CoroWrapper`, gone in 3.11 (row L19): no "
+          "rewrite can keep a class asyncio no longer has, and migrate does not list it "
+          "(`genloop scan` does)",
+          "asynctest's `_PatchedGenerator` has to be rewritten by hand", kinds=["migrated"]),
+    cause("legacy-dependency",
+          r"site-packages/\S+\.py:\d+: in \S+\n\s+@asyncio\.coroutine\nE\s+AttributeError",
+          "outside", "a dependency pinned from the package's era is legacy code itself "
+          "(websockets 4.0.1 under hbmqtt): it is installed, not part of the tree migrated",
+          "another project's code: a migrating team upgrades it, or migrates it too",
+          kinds=["migrated"]),
     # -- outside any runtime's reach --
     cause("sslproto-private", r"test_starttls[\s\S]*UNEXPECTED_EOF_WHILE_READING", "outside",
           "STARTTLS driven through the private asyncio.sslproto.SSLProtocol and its "
@@ -115,8 +167,10 @@ CAUSES = [
 ]
 
 
-def classify(text: str, test: str = "") -> Cause:
+def classify(text: str, test: str = "", kind: str = "genloop") -> Cause:
     for candidate in CAUSES:
+        if kind not in candidate.kinds:
+            continue
         if candidate.test is not None and not candidate.test.search(test):
             continue
         if candidate.pattern is None or candidate.pattern.search(text):

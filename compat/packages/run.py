@@ -9,6 +9,10 @@ dependencies, and runs the package's own tests with pytest, unmodified:
 - ``stock-3.6``: plain ``python -m pytest`` on CPython 3.6, the reference;
 - ``genloop-3.12`` / ``genloop-3.13``: ``python -m genloop run -m pytest``,
   with genloop installed into the venv from this checkout at every run;
+- ``migrated-3.12`` / ``migrated-3.13``: the whole tree (package and tests
+  together) rewritten by ``genloop migrate``, run from a venv of its own that
+  has libcst, then plain pytest in the package's venv, without genloop: the
+  way off genloop, measured against what passed under ``genloop run``;
 - ``stock-3.12`` / ``stock-3.13``: plain pytest again, for contrast.
 
 A test counts for a package when it passes on stock 3.6; each other mode is
@@ -43,7 +47,8 @@ CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, "corpus.json")
 DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "genloop", "packages")
 REFERENCE = "stock-3.6"
-MODES = ("stock-3.6", "genloop-3.12", "genloop-3.13", "stock-3.12", "stock-3.13")
+MODES = ("stock-3.6", "genloop-3.12", "migrated-3.12", "genloop-3.13", "migrated-3.13",
+         "stock-3.12", "stock-3.13")
 SLICE_MODES = ("stock-3.6", "genloop-3.12")
 #: pytest-timeout's limit for one test unless the package sets ``test_timeout``: a
 #: hung test fails alone and the run goes on.
@@ -143,10 +148,15 @@ def pip(python: str, args: Sequence[str], what: str) -> None:
 
 
 def venv(corpus: Dict[str, Any], package: Package, version: str, cache: str) -> str:
-    """The venv's python, made once per package and Python; remade when its pins change."""
-    wanted = requirements(corpus, package, version)
-    name = "%s-%s-py%s" % (package["name"], package["version"], version)
-    where = os.path.join(cache, "venvs", name)
+    """The package's venv: its test tools and dependencies, never genloop's migrate tool."""
+    name = "%s-%s" % (package["name"], package["version"])
+    return make_venv(corpus, name, version, requirements(corpus, package, version), cache)
+
+
+def make_venv(corpus: Dict[str, Any], name: str, version: str, wanted: List[str],
+              cache: str) -> str:
+    """The venv's python, made once per name and Python; remade when its pins change."""
+    where = os.path.join(cache, "venvs", "%s-py%s" % (name, version))
     python = os.path.join(where, "bin", "python")
     stamp = os.path.join(where, "corpus-requirements.txt")
     pinned = "\n".join(wanted) + "\n"
@@ -163,21 +173,96 @@ def venv(corpus: Dict[str, Any], package: Package, version: str, cache: str) -> 
         raise RunnerError("cannot make a venv with %s: %s" % (base, made.stderr.strip()))
     # pip first, alone: the bundled pip of 3.6 predates the resolver the pins assume.
     pip(python, ["install", wanted[0]], "upgrading pip in " + where)
-    pip(python, ["install"] + wanted[1:], "installing %s's pins in %s" % (package["name"], where))
+    pip(python, ["install"] + wanted[1:], "installing %s's pins in %s" % (name, where))
     with open(stamp, "w") as out:
         out.write(pinned)
     return python
 
 
+def install_checkout(python: str) -> None:
+    """genloop as the checkout is now, built by that venv's own pip."""
+    pip(python, ["install", "--no-deps", "--force-reinstall", CHECKOUT],
+        "installing genloop from " + CHECKOUT)
+
+
 def prepare_genloop(python: str, kind: str) -> None:
-    """genloop modes get the checkout as it is now, built by the venv's own pip; stock
-    modes must not see genloop at all (no plugin, no import hook)."""
+    """genloop modes get the checkout; stock and migrated modes must not see genloop at
+    all (no plugin, no import hook, no compat module a migrated import could reach)."""
     if kind == "genloop":
-        pip(python, ["install", "--no-deps", "--force-reinstall", CHECKOUT],
-            "installing genloop from " + CHECKOUT)
+        install_checkout(python)
     else:
         subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "genloop"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def migrate_tool(corpus: Dict[str, Any], version: str, cache: str) -> str:
+    """A venv of its own for ``genloop migrate`` (libcst and the checkout), on the Python
+    the migrated code will run on: what a team does once, then drops genloop."""
+    python = make_venv(corpus, "genloop-migrate", version, corpus["migrate_tools"][version],
+                       cache)
+    install_checkout(python)
+    return python
+
+
+def migrate(tool: str, source: str) -> Dict[str, Any]:
+    """``genloop migrate .`` over the whole unpacked tree, so that the package and its
+    tests are read as one program; what it reported, as data."""
+    started = time.time()
+    done = subprocess.run([tool, "-m", "genloop", "migrate", "."], cwd=source, env=clean_env(),
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if done.returncode:
+        raise RunnerError("genloop migrate exited %d in %s:\n%s" % (
+            done.returncode, source, (done.stderr or done.stdout).strip()[-2000:]))
+    return dict(read_migrate_report(done.stdout), seconds=round(time.time() - started, 1))
+
+
+MIGRATE_HEAD = re.compile(r"^(\d+) of (\d+) files? changed")
+MIGRATE_SECTIONS = (("rewritten", "rewritten, by row:"), ("left", "left as they were ("),
+                    ("failed", "not migrated:"))
+#: A construct left as it was: ``path:line: row what: why``.
+MIGRATE_LEFT = re.compile(r"^  (\S.*?):(\d+): (\S+) (.+?): (.*)$")
+
+
+def read_migrate_report(text: str) -> Dict[str, Any]:
+    """Files changed, constructs rewritten by row, and those left (each with its file,
+    line, row, what and why) and the files not migrated, from migrate's closing report.
+
+    A reason that quotes code spanning lines (a decorator's arguments) goes on over the
+    next lines: those are joined to the entry they continue."""
+    lines = text.splitlines()
+    head = MIGRATE_HEAD.match(lines[0]) if lines else None
+    if head is None:
+        raise RunnerError("genloop migrate printed no report:\n%s" % text[-2000:])
+    report = {"files": int(head.group(2)), "changed": int(head.group(1)), "rewritten": {},
+              "left": [], "failed": []}  # type: Dict[str, Any]
+    section = None
+    for line in lines[1:]:
+        heading = next((key for key, start in MIGRATE_SECTIONS if line.startswith(start)), None)
+        left = MIGRATE_LEFT.match(line)
+        if heading is not None:
+            section = heading
+        elif section == "rewritten":
+            row, count = line.split()[:2]
+            report["rewritten"][row] = int(count)
+        elif section == "left" and left is not None:
+            path, number, row, what, why = left.groups()
+            report["left"].append({"path": path, "line": int(number), "row": row,
+                                   "what": what, "why": why})
+        elif section == "left" and report["left"]:
+            report["left"][-1]["why"] += " " + line.strip()
+        elif section == "failed":
+            report["failed"].append(line.strip())
+        else:
+            raise RunnerError("cannot read this line of migrate's report: %r" % line)
+    return report
+
+
+def clean_env(**settings: str) -> Dict[str, str]:
+    """This process's environment without its Python and pytest settings, plus ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
+    env.update(settings)
+    return env
 
 
 def node_id(case: ElementTree.Element, source: str) -> str:
@@ -242,8 +327,7 @@ def run_tests(python: str, kind: str, package: Package, source: str, junit: str)
         # One module that fails to import must not hide the results of the others.
         "--continue-on-collection-errors",
     ] + package.get("pytest_args", []) + package["tests"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST"))}
-    env.update(PYTHONPATH=source, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+    env = clean_env(PYTHONPATH=source, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     started = time.time()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, cwd=source, env=env, stdout=output,
@@ -268,6 +352,12 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
     python = venv(corpus, package, version, cache)
     prepare_genloop(python, kind)
     source = unpack(sdist, os.path.join(cache, "work", mode, package["name"]))
+    migration = None
+    if kind == "migrated":
+        tool = migrate_tool(corpus, version, cache)
+        log("migrating %s %s with genloop migrate on %s" % (package["name"], package["version"],
+                                                            version))
+        migration = migrate(tool, source)
     junit = os.path.join(cache, "work", mode, package["name"] + ".xml")
     if os.path.exists(junit):
         os.remove(junit)
@@ -283,6 +373,8 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
         "command": run["command"], "results": results, "collection_errors": broken,
         "output_tail": tail(run["output"]),
     }
+    if migration is not None:
+        record["migrate"] = migration
     store = result_path(cache, package, mode)
     os.makedirs(os.path.dirname(store), exist_ok=True)
     with open(store, "w") as out:
@@ -320,6 +412,7 @@ def failure_text(test: str, record: Dict[str, Any]) -> str:
 def compare(reference: Dict[str, Any], record: Dict[str, Any]) -> Dict[str, Any]:
     """How many reference-passing tests pass in this mode, and the rest by cause."""
     passing = sorted(t for t, r in reference["results"].items() if r["outcome"] == "passed")
+    kind = parse_mode(record["mode"])[0]
     failures = {}  # type: Dict[str, List[Dict[str, str]]]
     passed = 0
     for test in passing:
@@ -328,7 +421,7 @@ def compare(reference: Dict[str, Any], record: Dict[str, Any]) -> Dict[str, Any]
             passed += 1
             continue
         text = failure_text(test, record)
-        cause = classify(text, test)
+        cause = classify(text, test, kind)
         failures.setdefault(cause.id, []).append({"test": test, "text": excerpt(text, cause)})
     outside = sum(len(v) for k, v in failures.items() if by_id(k).where == "outside")
     within = len(passing) - outside
@@ -353,64 +446,119 @@ def excerpt(text: str, cause: Cause) -> str:
     return text[start:start + EXCERPT]
 
 
-def reference_record(corpus: Dict[str, Any], package: Package, cache: str,
-                     records: Dict[Tuple[str, str], Dict[str, Any]]) -> Dict[str, Any]:
-    """This invocation's stock-3.6 run, else the cached one, else a run made now."""
-    key = (package["name"], REFERENCE)
-    if key not in records:
-        stored = result_path(cache, package, REFERENCE)
-        if os.path.exists(stored):
-            with open(stored) as existing:
-                records[key] = json.load(existing)
-        else:
-            records[key] = run_one(corpus, package, REFERENCE, cache)
-    return records[key]
+def stored_record(corpus: Dict[str, Any], package: Package, mode: str, cache: str,
+                  report_only: bool) -> Dict[str, Any]:
+    """The cached result of a package in a mode, else (unless only reporting) a run now."""
+    stored = result_path(cache, package, mode)
+    if os.path.exists(stored):
+        with open(stored) as existing:
+            return json.load(existing)
+    if report_only:
+        raise RunnerError("no result in the cache for %s under %s: run it first"
+                          % (package["name"], mode))
+    return run_one(corpus, package, mode, cache)
 
 
-def summarize(corpus: Dict[str, Any], packages: List[Package], modes: List[str], cache: str,
+def counterpart(mode: str) -> Optional[str]:
+    """The genloop mode a migrated mode answers to: the same Python under ``genloop run``."""
+    kind, version = parse_mode(mode)
+    return "genloop-" + version if kind == "migrated" else None
+
+
+def compared_modes(modes: Sequence[str]) -> List[str]:
+    """The modes a summary of ``modes`` reads: the reference, and each migrated mode's
+    genloop counterpart, too."""
+    needed = [REFERENCE] + [m for m in modes if m != REFERENCE]
+    needed += [c for c in map(counterpart, modes) if c is not None and c not in needed]
+    return needed
+
+
+def passed(record: Dict[str, Any], test: str) -> bool:
+    return record["results"].get(test, {}).get("outcome") == "passed"
+
+
+def against_genloop(reference: Dict[str, Any], genloop: Dict[str, Any],
+                    migrated: Dict[str, Any]) -> Dict[str, Any]:
+    """What a migration promises: the tests that passed under ``genloop run`` pass once
+    migrated, on the same Python without genloop."""
+    counted = [t for t in reference["results"] if passed(reference, t) and passed(genloop, t)]
+    return {"genloop_mode": genloop["mode"], "genloop_passed": len(counted),
+            "kept": sum(1 for t in counted if passed(migrated, t))}
+
+
+def summarize(packages: List[Package], modes: List[str],
               records: Dict[Tuple[str, str], Dict[str, Any]]) -> Dict[str, Any]:
     rows = []
     for package in packages:
-        reference = reference_record(corpus, package, cache, records)
+        reference = records[(package["name"], REFERENCE)]
         row = {"package": package["name"], "version": package["version"],
-               "reference_passed": sum(1 for r in reference["results"].values()
-                                       if r["outcome"] == "passed"),
+               "reference_passed": sum(1 for t in reference["results"] if passed(reference, t)),
                "modes": {}}  # type: Dict[str, Any]
         for mode in modes:
-            if mode != REFERENCE:
-                row["modes"][mode] = compare(reference, records[(package["name"], mode)])
+            if mode == REFERENCE:
+                continue
+            record = records[(package["name"], mode)]
+            result = row["modes"][mode] = compare(reference, record)
+            genloop = counterpart(mode)
+            if genloop is not None:
+                report = record["migrate"]
+                result.update(against_genloop(reference, records[(package["name"], genloop)],
+                                              record),
+                              migrate=report, rewritten=sum(report["rewritten"].values()),
+                              left=len(report["left"]))
         rows.append(row)
     totals = {}
     for mode in modes:
         if mode == REFERENCE:
             continue
-        passed = sum(r["modes"][mode]["passed"] for r in rows)
-        within = sum(r["modes"][mode]["within_reach"] for r in rows)
+        results = [r["modes"][mode] for r in rows]
+        done = sum(r["passed"] for r in results)
+        within = sum(r["within_reach"] for r in results)
         totals[mode] = {
             "reference_passed": sum(r["reference_passed"] for r in rows),
-            "passed": passed, "within_reach": within,
-            "rate": round(100.0 * passed / within, 1) if within else None,
+            "passed": done, "within_reach": within,
+            "rate": round(100.0 * done / within, 1) if within else None,
         }
+        if counterpart(mode) is not None:
+            totals[mode].update(
+                genloop_mode=counterpart(mode),
+                **{key: sum(r[key] for r in results)
+                   for key in ("genloop_passed", "kept", "rewritten", "left")})
     return {"packages": rows, "totals": totals,
             "causes": [{"id": c.id, "where": c.where, "description": c.description,
-                        "reason": c.reason} for c in CAUSES]}
+                        "reason": c.reason, "kinds": list(c.kinds)} for c in CAUSES]}
 
 
 def markdown(summary: Dict[str, Any], modes: List[str]) -> str:
-    """The README's table, and every failure under its cause."""
+    """The README's table, what migrate did and left, and every failure under its cause."""
     others = [m for m in modes if m != REFERENCE]
-    lines = ["| package | passing on stock 3.6 | " + " | ".join(others) + " |",
-             "|---|---:|" + "---:|" * len(others)]
+    migrated = [m for m in others if counterpart(m) is not None]
+    extra = ["rewritten", "left"] if migrated else []
+    lines = ["| package | passing on stock 3.6 | " + " | ".join(others + extra) + " |",
+             "|---|---:|" + "---:|" * len(others + extra)]
     for row in summary["packages"]:
         cells = [cell(row["modes"][m]) for m in others]
+        cells += [constructs([row["modes"][m] for m in migrated], key) for key in extra]
         lines.append("| %s %s | %d | %s |" % (row["package"], row["version"],
                                               row["reference_passed"], " | ".join(cells)))
     totals = [cell(summary["totals"][m]) for m in others]
+    totals += [constructs([summary["totals"][m] for m in migrated], key) for key in extra]
     total = sum(r["reference_passed"] for r in summary["packages"])
     lines.append("| **all** | **%d** | %s |" % (total, " | ".join("**%s**" % t for t in totals)))
     lines += ["", "Each cell: passed of the tests that pass on stock 3.6, then (after the "
               "slash) the percentage of those within a runtime's reach, leaving out the "
               "causes marked outside."]
+    if migrated:
+        lines[-1] += (" `rewritten` and `left`: the constructs `genloop migrate` rewrote in "
+                      "the package's tree (its tests included), and those it left as they "
+                      "were for a person to fix.")
+        lines.append("")
+        for mode in migrated:
+            total = summary["totals"][mode]
+            lines.append("- %s: %d of the %d tests that pass under %s pass on the migrated "
+                         "tree." % (mode, total["kept"], total["genloop_passed"],
+                                    total["genloop_mode"]))
+        lines += migrate_sections(summary, migrated[0])
     for mode in others:
         groups = {}  # type: Dict[str, List[Tuple[str, Dict[str, str]]]]
         for row in summary["packages"]:
@@ -430,6 +578,28 @@ def markdown(summary: Dict[str, Any], modes: List[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def constructs(results: List[Dict[str, Any]], key: str) -> str:
+    """Constructs rewritten or left: one figure, or one per migrated mode if they differ."""
+    counts = [result[key] for result in results]
+    return " / ".join(str(c) for c in (counts[:1] if len(set(counts)) == 1 else counts))
+
+
+def migrate_sections(summary: Dict[str, Any], mode: str) -> List[str]:
+    """Per package, what migrate rewrote by row and what it left, with why."""
+    lines = ["", "### What genloop migrate did (%s)" % mode, ""]
+    for row in summary["packages"]:
+        report = row["modes"][mode]["migrate"]
+        rows = ", ".join("%s %d" % item for item in sorted(report["rewritten"].items()))
+        lines.append("- %s: %d of %d files changed in %ss; rewritten: %s" % (
+            row["package"], report["changed"], report["files"], report["seconds"],
+            rows or "nothing"))
+        for left in report["left"]:
+            lines.append("  - left: `%(path)s:%(line)d` %(row)s %(what)s: %(why)s" % left)
+        for failed in report["failed"]:
+            lines.append("  - not migrated: %s" % failed)
+    return lines
+
+
 def cell(result: Dict[str, Any]) -> str:
     rate = "n/a" if result["rate"] is None else "%.1f%%" % result["rate"]
     return "%d / %s" % (result["passed"], rate)
@@ -437,7 +607,7 @@ def cell(result: Dict[str, Any]) -> str:
 
 def check_floors(corpus: Dict[str, Any], summary: Dict[str, Any]) -> List[str]:
     """What makes the exit status non-zero: a reference run with no passing test, or a
-    genloop mode under the floor the corpus sets from measured results."""
+    genloop or migrated mode under the floor the corpus sets from measured results."""
     problems = []
     for row in summary["packages"]:
         if not row["reference_passed"]:
@@ -487,23 +657,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         modes.insert(0, REFERENCE)
     os.makedirs(args.cache, exist_ok=True)
     records = {}  # type: Dict[Tuple[str, str], Dict[str, Any]]
-    if args.report:
-        for package in packages:
-            for mode in modes:
-                stored = result_path(args.cache, package, mode)
-                if not os.path.exists(stored):
-                    raise RunnerError("no result in the cache for %s under %s: run it first"
-                                      % (package["name"], mode))
-                with open(stored) as existing:
-                    records[(package["name"], mode)] = json.load(existing)
-    else:
+    if not args.report:
         wanted = [m for m in modes if m in (args.mode or modes)]
         for version in sorted({parse_mode(m)[1] for m in wanted}):
             interpreter(corpus, version)
         for package in packages:
             for mode in wanted:
                 records[(package["name"], mode)] = run_one(corpus, package, mode, args.cache)
-    summary = summarize(corpus, packages, modes, args.cache, records)
+    for package in packages:
+        for mode in compared_modes(modes):
+            if (package["name"], mode) not in records:
+                records[(package["name"], mode)] = stored_record(corpus, package, mode,
+                                                                 args.cache, args.report)
+    summary = summarize(packages, modes, records)
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         with open(args.json, "w") as out:
@@ -521,17 +687,27 @@ def plain(summary: Dict[str, Any], modes: List[str]) -> str:
     for row in summary["packages"]:
         for mode, result in row["modes"].items():
             causes = ", ".join("%s %d" % (k, len(v)) for k, v in sorted(result["failures"].items()))
-            lines.append("%-10s %-13s %4d of %4d pass (%s within reach)%s" % (
+            lines.append("%-10s %-13s %4d of %4d pass (%s within reach)%s%s" % (
                 row["package"], mode, result["passed"], row["reference_passed"],
                 "n/a" if result["rate"] is None else "%.1f%%" % result["rate"],
-                "; " + causes if causes else ""))
+                "; " + causes if causes else "", migrated_note(result)))
     for mode in modes:
         if mode in summary["totals"]:
             total = summary["totals"][mode]
-            lines.append("all        %-13s %4d of %4d pass (%s within reach)" % (
+            lines.append("all        %-13s %4d of %4d pass (%s within reach)%s" % (
                 mode, total["passed"], total["reference_passed"],
-                "n/a" if total["rate"] is None else "%.1f%%" % total["rate"]))
+                "n/a" if total["rate"] is None else "%.1f%%" % total["rate"],
+                migrated_note(total)))
     return "\n".join(lines)
+
+
+def migrated_note(result: Dict[str, Any]) -> str:
+    """A migrated mode's promise kept or not, and what migrate rewrote and left."""
+    if "kept" not in result:
+        return ""
+    return "; %d of the %d passing under %s; migrate rewrote %d, left %d" % (
+        result["kept"], result["genloop_passed"], result["genloop_mode"], result["rewritten"],
+        result["left"])
 
 
 if __name__ == "__main__":
