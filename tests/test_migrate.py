@@ -321,6 +321,466 @@ def test_asyncio_async_becomes_ensure_future(tree):
         ''')
 
 
+def test_asyncio_async_through_a_fallback_import_or_a_re_export(tree):
+    tree.write("lib/__init__.py", "import asyncio\n")
+    tree.write("lib/compat.py", """
+        try:
+            import asyncio
+        except ImportError:
+            import trollius as asyncio
+
+
+        @asyncio.coroutine
+        def pause():
+            yield from asyncio.sleep(0)
+
+
+        def spawn(job):
+            return asyncio.async(job)
+
+
+        @asyncio.coroutine
+        def both():
+            yield [pause(), pause()]
+        """)
+    tree.write("tests/test_spawn.py", """
+        from lib import asyncio
+        from lib.compat import pause
+
+
+        def test_spawn():
+            asyncio.async(pause())
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, out + err
+    assert tree.read("lib/compat.py") == source("""
+        try:
+            import asyncio
+        except ImportError:
+            import trollius as asyncio
+
+
+        async def pause():
+            await asyncio.sleep(0)
+
+
+        def spawn(job):
+            return asyncio.ensure_future(job)
+
+
+        async def both():
+            await asyncio.gather(pause(), pause())
+        """)
+    assert tree.read("tests/test_spawn.py") == source("""
+        from lib import asyncio
+        from lib.compat import pause
+
+
+        def test_spawn():
+            asyncio.ensure_future(pause())
+        """)
+    assert "left as they were" not in out
+
+
+def test_async_imported_from_asyncio(tree):
+    after = migrated(tree, """
+        from asyncio import async
+        from asyncio.tasks import async as spawn
+
+        async(work())
+        spawn(work())
+        """)
+    assert after == source("""
+        from asyncio import ensure_future as async_
+        from asyncio.tasks import ensure_future as spawn
+
+        async_(work())
+        spawn(work())
+        """)
+
+
+def test_async_attribute_of_an_object_outside_the_tree(tree):
+    tree.write("module.py", """
+        import somelib
+
+        somelib.async(work())
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, out + err
+    assert tree.read("module.py") == source("""
+        import somelib
+
+        getattr(somelib, "async")(work())
+        """)
+    assert "module.py:3: L03 somelib.async: an attribute of somelib, which is outside the " \
+        "tree: kept its name as getattr(somelib, \"async\"); check that somelib still has " \
+        "it" in out.replace(str(tree.root) + os.sep, "")
+
+
+def test_coroutine_decorator_on_an_async_def_goes(tree):
+    after = migrated(tree, """
+        import asyncio
+
+
+        @asyncio.coroutine
+        async def fetch():
+            await asyncio.sleep(0)
+
+
+        class Handler(object):
+            @staticmethod
+            # kept
+            @asyncio.coroutine
+            async def handle():
+                pass
+        """)
+    assert after == source("""
+        import asyncio
+
+
+        async def fetch():
+            await asyncio.sleep(0)
+
+
+        class Handler(object):
+            @staticmethod
+            # kept
+            async def handle():
+                pass
+        """)
+
+
+def test_decorated_plain_functions_whose_returns_are_known(tree):
+    after = migrated(tree, """
+        import asyncio
+
+        from lib import Message
+
+
+        class Serve(object):
+            def __await__(self):
+                return self.start().__await__()
+
+
+        if PY34:
+            @asyncio.coroutine
+            def serve(path):
+                return Serve(path).__await__()
+        else:
+            serve = Serve
+
+
+        @asyncio.coroutine
+        def unix_serve(path):
+            return serve(path)
+
+
+        @asyncio.coroutine
+        def nothing():
+            print("nothing")
+
+
+        @asyncio.coroutine
+        def constants(flag):
+            if flag:
+                return None
+            if flag is False:
+                return "no" + "thing"
+            return 401, []
+
+
+        @asyncio.coroutine
+        def later():
+            return asyncio.sleep(1)
+
+
+        @asyncio.coroutine
+        def relay(self):
+            return self.helper() if False else nothing()
+
+
+        @asyncio.coroutine
+        def chained():
+            return later()
+
+
+        class Reply(object):
+            pass
+
+
+        @asyncio.coroutine
+        def reply():
+            return Reply()
+
+
+        @asyncio.coroutine
+        def null_callback(*args):
+            status = 200 if args else 404
+            if status == 404:
+                status = None
+            return args or status
+
+
+        @asyncio.coroutine
+        def bound(flag):
+            reply = Reply()
+            if flag:
+                reply = None
+            return reply
+
+
+        @asyncio.coroutine
+        def waiting():
+            waited = later()
+            return waited
+        """)
+    assert after == source("""
+        import asyncio
+
+        from lib import Message
+
+
+        class Serve(object):
+            def __await__(self):
+                return self.start().__await__()
+
+
+        if PY34:
+            @asyncio.coroutine
+            def serve(path):
+                return Serve(path).__await__()
+        else:
+            serve = Serve
+
+
+        async def unix_serve(path):
+            return await serve(path)
+
+
+        async def nothing():
+            print("nothing")
+
+
+        async def constants(flag):
+            if flag:
+                return None
+            if flag is False:
+                return "no" + "thing"
+            return 401, []
+
+
+        async def later():
+            return await asyncio.sleep(1)
+
+
+        @asyncio.coroutine
+        def relay(self):
+            return self.helper() if False else nothing()
+
+
+        async def chained():
+            return await later()
+
+
+        class Reply(object):
+            pass
+
+
+        async def reply():
+            return Reply()
+
+
+        async def null_callback(*args):
+            status = 200 if args else 404
+            if status == 404:
+                status = None
+            return args or status
+
+
+        async def bound(flag):
+            reply = Reply()
+            if flag:
+                reply = None
+            return reply
+
+
+        async def waiting():
+            waited = later()
+            return await waited
+        """)
+
+
+def test_await_method_generators(tree):
+    tree.write("module.py", """
+        import asyncio
+
+
+        class Serve(object):
+            def __init__(self, loop):
+                self._creating = loop.create_server(None)
+
+            def __await__(self):
+                # Its body becomes a coroutine's.
+                server = yield from self._creating
+                yield from asyncio.sleep(0)
+                return server
+
+            __iter__ = __await__
+
+
+        class Queue(object):
+            @asyncio.coroutine
+            def can_peek(self):
+                yield from asyncio.sleep(0)
+                return True
+
+            def __iter__(self):
+                result = []
+                while (yield from self.can_peek()):
+                    result.append(1)
+                return result
+
+
+        class Ready(object):
+            def __await__(self):
+                yield
+                return (yield from asyncio.sleep(0).__await__())
+
+            def __iter__(self):
+                yield 1
+                yield from asyncio.sleep(0)
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, out + err
+    assert tree.read("module.py") == source("""
+        import asyncio
+
+
+        class Serve(object):
+            def __init__(self, loop):
+                self._creating = loop.create_server(None)
+
+            def __await__(self):
+                async def awaited():
+                    # Its body becomes a coroutine's.
+                    server = await self._creating
+                    await asyncio.sleep(0)
+                    return server
+                return awaited().__await__()
+
+            __iter__ = __await__
+
+
+        class Queue(object):
+            async def can_peek(self):
+                await asyncio.sleep(0)
+                return True
+
+            def __iter__(self):
+                async def awaited():
+                    result = []
+                    while await self.can_peek():
+                        result.append(1)
+                    return result
+                return awaited().__await__()
+            __await__ = __iter__
+
+
+        class Ready(object):
+            def __await__(self):
+                yield
+                return (yield from asyncio.sleep(0).__await__())
+
+            def __iter__(self):
+                yield 1
+                yield from asyncio.sleep(0)
+        """)
+    left = out.replace(str(tree.root) + os.sep, "").split("to fix by hand:\n")[1]
+    assert left == (
+        "  module.py:35: L11 Ready.__iter__(): yields from asyncio.sleep() at module.py:37, "
+        "but the iterator protocol calls it: it stays a generator, which cannot yield from a "
+        "coroutine\n"
+    )
+
+
+def test_property_over_a_coroutine(tree):
+    after = migrated(tree, """
+        import asyncio
+
+
+        class Request(object):
+            @property
+            @asyncio.coroutine
+            def response(self):
+                yield from asyncio.sleep(0)
+                return 1
+
+            @property
+            def steps(self):
+                yield from asyncio.sleep(0)
+        """)
+    assert after == source("""
+        import asyncio
+
+
+        class Request(object):
+            @property
+            async def response(self):
+                await asyncio.sleep(0)
+                return 1
+
+            @property
+            def steps(self):
+                yield from asyncio.sleep(0)
+        """)
+
+
+def test_rows_migrate_does_not_rewrite_are_listed(tree):
+    tree.write("module.py", """
+        import asyncio
+        import sys
+
+
+        class Wrapper(asyncio.coroutines.CoroWrapper):
+            def throw(self, *exc):
+                return self.gen.throw(exc[0], exc[1], exc[2])
+
+
+        @asyncio.coroutine
+        def main():
+            yield from asyncio.sleep(0)
+            yield 42
+
+
+        watcher = asyncio.get_child_watcher()
+        """)
+    tree.write("untouched.py", """
+        def rethrow(gen):
+            gen.throw(*sys.exc_info())
+            gen.throw(ValueError, ValueError(), None)
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, out + err
+    left = out.replace(str(tree.root) + os.sep, "").split("to fix by hand:\n")[1]
+    assert left == (
+        "  module.py:5: L19 class Wrapper(asyncio.coroutines.CoroWrapper):: not rewritten, as "
+        "genloop scan finds it: internal imports: asyncio.futures.CancelledError, "
+        "asyncio.compat, asyncio.test_utils (broke in 3.7; instead: import every name from "
+        "the asyncio package itself)\n"
+        "  module.py:7: L25 return self.gen.throw(exc[0], exc[1], exc[2]): not rewritten, as "
+        "genloop scan finds it: gen.throw(type, value, traceback) (broke in 3.12; instead: "
+        "gen.throw(exception))\n"
+        "  module.py:11: L01 main(): yields a plain value at line 13, which no await takes\n"
+        "  module.py:16: L28 watcher = asyncio.get_child_watcher(): not rewritten, as genloop "
+        "scan finds it: child watchers (get_child_watcher(), SafeChildWatcher) (broke in "
+        "3.12; instead: drop them: subprocesses need none; pick a loop with "
+        "asyncio.Runner(loop_factory=))\n"
+        "  untouched.py:3: L25 gen.throw(ValueError, ValueError(), None): not rewritten, as "
+        "genloop scan finds it: gen.throw(type, value, traceback) (broke in 3.12; instead: "
+        "gen.throw(exception))\n"
+    )
+
+
 def test_loop_arguments_go(tree):
     after = migrated(tree, '''
         import asyncio
@@ -420,6 +880,23 @@ def test_moved_imports(tree):
 
         errors = (asyncio.TimeoutError, asyncio.LimitOverrunError)
         selector = selectors.SelectSelector()
+        ''')
+
+
+def test_asyncio_selectors_module_imported(tree):
+    after = migrated(tree, '''
+        import asyncio.selectors as selectors
+        import asyncio.selectors as sel
+        import asyncio.selectors
+
+        flags = (selectors.EVENT_READ, sel.EVENT_WRITE, asyncio.selectors.EVENT_READ)
+        ''')
+    assert after == source('''
+        import selectors
+        import selectors as sel
+        import asyncio
+
+        flags = (selectors.EVENT_READ, sel.EVENT_WRITE, selectors.EVENT_READ)
         ''')
 
 
@@ -751,9 +1228,31 @@ UNSAFE = {
 
 
         @asyncio.coroutine
-        def later():
-            return asyncio.sleep(1)
-        ''', "module.py:5: L01 later(): not a generator: its decorator awaited what"),
+        def read(stream):
+            return stream.read()
+        ''', "module.py:5: L01 read(): not a generator: its decorator awaited what"),
+    "coroutine over another decorator on an async def": ('''
+        import asyncio
+        import functools
+
+
+        @asyncio.coroutine
+        @functools.lru_cache()
+        async def main():
+            await asyncio.sleep(0)
+        ''', "module.py:7: L01 main(): decorates what functools.lru_cache() returns, which"),
+    "multi-line decorator": ('''
+        import asyncio
+        import functools
+
+
+        @functools.lru_cache(
+            maxsize=None)
+        @asyncio.coroutine
+        def main():
+            yield from asyncio.sleep(0)
+        ''', ("module.py:8: L01 main(): also decorated with functools.lru_cache(maxsize=None),"
+              " which migrate does not know (line 5)\n")),
 }
 
 
@@ -765,6 +1264,17 @@ def test_unsafe_left_alone_and_listed(tree, case):
     assert status == 0, err
     assert tree.read("module.py") == source(text)
     assert listed in out.replace(str(tree.root) + os.sep, "")
+
+
+def test_coroutine_called_and_its_result_called_listed_once(tree):
+    tree.write("module.py", """
+        import asyncio
+
+        asyncio.coroutine(close)(None)
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, out + err
+    assert out.count("asyncio.coroutine(...)") == 1, out
 
 
 def test_nothing_to_do(tree):

@@ -84,7 +84,7 @@ CAUSES = [
           "which keeps its timers elsewhere",
           "fails under genloop on every Python, 3.6 included; stock loops keep live "
           "TimerHandles in _scheduled", kinds=UNMIGRATED),
-    cause("cancelled-baseexception", r"Timeout >", "outside",
+    cause("cancelled-baseexception", r"Timeout >|Server failed to stop", "outside",
           "`asyncio.CancelledError` is a BaseException from 3.8 (row L21): websockets 4 "
           "tells a server shutdown from other errors in `except Exception as exc:` "
           "blocks, so on close its handler never answers and the client waits forever",
@@ -97,29 +97,20 @@ CAUSES = [
     cause("run-timeout", r"^run timed out after", "genloop",
           "the whole test run hung past the package's time limit"),
     # -- migrated code only: genloop migrate's, a person's, or another project's --
-    cause("migrate-fallback-import", decorator_fails_in(r"aiocron/__init__\.py"), "genloop",
-          "`asyncio` bound by `try: import asyncio` / `except ImportError: import trollius as "
-          "asyncio`: migrate resolves `asyncio.coroutine` to two names, so it converts nothing "
-          "of the module and lists nothing",
-          "a migrate bug: both names are the same decorator, and such a module migrates as if "
-          "it imported asyncio alone", kinds=["migrated"]),
-    cause("migrate-decorated-async-def", decorator_fails_in(r"aiosmtpd/smtp\.py"), "genloop",
-          "`@asyncio.coroutine` on an `async def` (a no-op from 3.5 to 3.10): migrate looks at "
-          "the decorators of generators only, so it neither drops this one nor lists it",
-          "a migrate bug: the decorator can go", kinds=["migrated"]),
     cause("migrate-left", decorator_fails_in(
-        r"websockets/server\.py|aiocoap/protocol\.py|hbmqtt/plugins/\w+\.py"), "by hand",
-          "`@asyncio.coroutine` that migrate left as it was and listed: a function that is not "
-          "a generator, whose result the decorator awaited (websockets' `unix_serve`, "
-          "hbmqtt's auth and persistence plugins), or one also decorated with a decorator "
-          "migrate does not know (`@property` on aiocoap's `Request.response_raising`)",
-          "whether such a function returns an awaitable is known at run time only; what "
-          "another decorator does with a coroutine function, only to a person",
+        r"websockets/server\.py|aiocoap/resource\.py|aiocron/__init__\.py|"
+        r"hbmqtt/plugins/\w+\.py"), "by hand",
+          "`@asyncio.coroutine` on a plain function that migrate left as it was and listed: "
+          "whether what it returns is awaitable (the decorator awaited it if so) is known at "
+          "run time only (aiocoap's `Resource.render` returns `m(request)`, aiocron's "
+          "`Cron.next` `self.future`, hbmqtt's auth and persistence plugins a local or a "
+          "library call's result)",
+          "add `await` where the value is awaitable and make the function an `async def`",
           kinds=["migrated"]),
-    cause("migrate-unlisted-internals", r"has no attribute 'CoroWrapper'", "by hand",
+    cause("migrate-listed-internals", r"has no attribute 'CoroWrapper'", "by hand",
           "asynctest subclasses `asyncio.coroutines.CoroWrapper`, gone in 3.11 (row L19): no "
-          "rewrite can keep a class asyncio no longer has, and migrate does not list it "
-          "(`genloop scan` does)",
+          "rewrite can keep a class asyncio no longer has; migrate lists it, as `genloop scan` "
+          "does",
           "asynctest's `_PatchedGenerator` has to be rewritten by hand", kinds=["migrated"]),
     cause("legacy-dependency",
           r"site-packages/\S+\.py:\d+: in \S+\n\s+@asyncio\.coroutine\nE\s+AttributeError",

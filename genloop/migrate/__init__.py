@@ -7,7 +7,8 @@ is the way off it: ``@asyncio.coroutine`` generators become ``async def``,
 undecorated helper generators are converted with every caller, ``loop=``
 goes, the moved names and ``async``/``await`` used as names are renamed,
 and a script's event loop becomes ``asyncio.run()``.  What it cannot
-rewrite safely it leaves as it was, and lists with file, line and reason.
+rewrite safely it leaves as it was, and lists with file, line and reason,
+with what ``genloop scan`` still finds in the result.
 It is built on libcst, an optional extra (``pip install genloop[migrate]``,
 CPython 3.9+).  The package, one module per concept:
 
@@ -25,6 +26,7 @@ CPython 3.9+).  The package, one module per concept:
   (functions and their yields), :mod:`~genloop.migrate.calls` (the asyncio
   API), :mod:`~genloop.migrate.entry` (``asyncio.run``) and
   :mod:`~genloop.migrate.imports`;
+- :mod:`~genloop.migrate.remaining`: what a scan of the result still finds;
 - :mod:`~genloop.migrate.report`: what is printed.
 """
 

@@ -5,7 +5,9 @@ resolves to (:mod:`genloop.migrate.names`).
 - ``loop=`` goes from the functions and classes that dropped it in 3.10
   (L05), commas and line breaks kept as the remaining arguments had them;
 - ``asyncio.async`` and ``getattr(asyncio, "async")`` become
-  ``asyncio.ensure_future`` (L02);
+  ``asyncio.ensure_future``, ``from asyncio import async`` imports
+  ``ensure_future`` under the name its uses get (L02); ``x.async`` for an
+  ``x`` from outside the tree becomes ``getattr(x, "async")``, listed;
 - ``f(async=x)`` for a function outside the tree becomes
   ``f(**{"async": x})``: its parameter keeps its name (L03);
 - ``Task.current_task()`` and ``Task.all_tasks()`` become
@@ -17,7 +19,8 @@ resolves to (:mod:`genloop.migrate.names`).
   aws]`` unless ``aws`` is a list of tasks made where it is assigned
   (in a coroutine: outside, no loop runs to make the tasks on);
 - names imported from where they lived until 3.7/3.8 (L19) are imported
-  from ``asyncio``; ``asyncio.selectors`` is the ``selectors`` module.
+  from ``asyncio``; ``asyncio.selectors`` is the ``selectors`` module
+  (``import asyncio.selectors as s`` included).
 """
 
 from typing import List, Optional

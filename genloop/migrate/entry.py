@@ -19,6 +19,7 @@ from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
 import libcst as cst
 
 from .imports import Statement, without_statements
+from .report import quoted
 
 __all__ = ["EntryPoint", "find_entry_points", "apply_entry_points", "MARK"]
 
@@ -111,7 +112,7 @@ def _entry_point(body: Sequence[Statement], block: Tuple[int, ...], index: int,
         why = "'{}' is also used elsewhere (line {})".format(loop.value, others[0])
     elif not (isinstance(argument, cst.Call) and lookups.is_coroutine_call(argument)):
         why = "{} is not a call of a coroutine function of the tree".format(
-            cst.Module([]).code_for_node(argument) if argument is not None else "its argument"
+            quoted(argument) if argument is not None else "its argument"
         )
     else:
         early = _loop_used_early(module, lookups, body[index])

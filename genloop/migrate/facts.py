@@ -4,16 +4,18 @@ the functions it calls.
 
 For each ``def`` it records its kind (``async def``, a generator under a
 coroutine decorator, an undecorated generator...), the constructs no
-rewrite can carry over (why, and where), and the calls its ``yield from``,
+rewrite can carry over (why, and where), the calls its ``yield from``,
 ``yield From(...)``, tornado-style ``yield sub()`` and ``await`` delegate
-to, as absolute qualified names (:mod:`genloop.migrate.names`).  For each
-call elsewhere it records the uses that decide what a generator is: iterated
-as a plain generator (``for x in gen()``, ``list(gen())``, ``gen().send``)
-or run as a coroutine (``ensure_future(gen())``, ``loop.create_task``,
-``asyncio.wait([gen()])``...).
+to, as absolute qualified names (:mod:`genloop.migrate.names`), and what
+its ``return`` statements may give (a coroutine decorator awaited what a
+plain function returned).  For each class, what decides whether its
+instances are awaitable.  For each call elsewhere it records the uses that
+decide what a generator is: iterated as a plain generator (``for x in
+gen()``, ``list(gen())``, ``gen().send``) or run as a coroutine
+(``ensure_future(gen())``, ``loop.create_task``, ``asyncio.wait([gen()])``...).
 """
 
-from typing import List, NamedTuple, Optional, Set
+from typing import List, NamedTuple, Optional, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -24,25 +26,29 @@ from libcst.metadata import (
 )
 
 from ..compat.primitives import LOCKS
+from .coroutines import never_awaitable
 from .names import (
     COROUTINE_DECORATORS,
     FLAGGING_DECORATORS,
     FROM,
     HARMLESS_DECORATORS,
+    KEPT_DECORATORS,
     RETURN,
     STOP_ITERATION,
     Resolver,
     asyncio_api,
+    bindings,
     bound_values,
+    members,
 )
-from .report import Left
+from .report import Left, quoted
 from .yields import (
     FROM_YIELD, VALUE_YIELD, IsFrom, delegation, plain_value, unsupported, without_from,
 )
 
 __all__ = [
-    "Where", "Function", "Edge", "Use", "ModuleFacts", "collect",
-    "ASYNC", "DECORATED", "FLAGGED", "PLAIN", "OTHER", "ORDINARY",
+    "Where", "Callee", "Returned", "Function", "Class", "Edge", "Use", "ModuleFacts", "collect",
+    "ASYNC", "DECORATED", "FLAGGED", "PLAIN", "AWAITER", "PROTOCOL", "OTHER", "ORDINARY",
     "FROM_YIELD", "VALUE_YIELD", "AWAIT", "ITERATED", "RUN",
 ]
 
@@ -51,6 +57,11 @@ ASYNC = "async def"
 DECORATED = "decorated coroutine"
 FLAGGED = "types.coroutine generator"
 PLAIN = "undecorated generator"
+#: An ``__await__`` generator that only delegates (``yield from x``).
+AWAITER = "__await__ generator"
+#: An ``__iter__`` generator, or an ``__await__`` that yields values itself:
+#: the protocol calls it, and wants an iterator.
+PROTOCOL = "generator the iterator protocol calls"
 OTHER = "generator under another decorator"
 ORDINARY = "function"
 
@@ -69,6 +80,10 @@ _ITERATING = frozenset(
 )
 #: Generator methods that drive it as a plain generator.
 _DRIVING = frozenset(["send", "throw", "close", "__next__"])
+#: The methods whose generators a protocol wants, and the calls that give
+#: an iterator (no awaitable) to delegate to.
+_PROTOCOL_METHODS = frozenset(["__await__", "__iter__"])
+_ITERATOR_CALLS = frozenset(["__await__", "__iter__", "iter"])
 #: asyncio APIs that run a coroutine given to them.
 _RUNNING = frozenset([
     "ensure_future", "async", "create_task", "Task", "gather", "wait", "wait_for", "shield",
@@ -87,32 +102,68 @@ class Where(NamedTuple):
     line: int
 
 
+#: What a call may call: a qualified name, or the ``def`` (where it is) of
+#: a name that several statements bind.
+Callee = Union[str, Where]
+
+
+class Returned(NamedTuple):
+    """A ``return`` of a value that may be awaitable: where, what the calls
+    whose results it returns may call (None: what the code does not say),
+    and whether it may return a value never awaitable as well."""
+
+    where: Where
+    callees: Optional[List[Callee]]
+    plain: bool
+
+
 class Function(object):
     """One ``def``: what it is, and what stands in the way of rewriting it."""
 
-    def __init__(self, where: Where, module: str, name: str, qualified: str, kind: str,
-                 parameters: Set[str]) -> None:
+    def __init__(self, where: Where, lines: Tuple[int, int], module: str, name: str,
+                 qualified: str, kind: str, parameters: Set[str]) -> None:
         self.where = where
+        #: Its first and last lines, decorators included.
+        self.lines = lines
         self.module = module
         self.name = name
         self.qualified = qualified
         self.kind = kind
         self.parameters = parameters
         self.generator = False
+        #: An ``async def`` under a coroutine decorator, which gave it back
+        #: as it was.
+        self.redundant_decorator = False
         #: Constructs that no rewrite carries over: (line, why).
         self.problems: List[Left] = []
         #: Lines of tornado-style yields of plain values.
         self.plain_values: List[int] = []
-        #: Lines of ``return <expression>`` (what a decorated plain function's
-        #: decorator awaited).
-        self.value_returns: List[int] = []
+        #: Whether it yields values itself, or delegates to an iterator
+        #: (``yield from x.__await__()``), as no coroutine does.
+        self.iterates = False
+        #: Its returns of values that may be awaitable (what a decorated
+        #: plain function's decorator awaited).
+        self.returns: List[Returned] = []
         #: Calls its ``yield from`` delegates to that resolve nowhere.
         self.unresolved: List[str] = []
         #: Whether the name is bound once in its scope (calls reach this def).
         self.bound_once = True
 
     def problem(self, line: int, why: str) -> None:
-        self.problems.append(Left(self.where.path, line, "L01", self.name + "()", why))
+        self.problems.append(self.left(line, "L01", why))
+
+    def left(self, line: int, row: str, why: str) -> Left:
+        """The function listed as left as it was, with its lines."""
+        return Left(self.where.path, line, row, self.name + "()", why, self.lines)
+
+
+class Class(NamedTuple):
+    """One ``class``: its qualified name, its bases' (None: unknown), and
+    the names its body binds."""
+
+    qualified: str
+    bases: List[Optional[str]]
+    members: Set[str]
 
 
 class Edge(NamedTuple):
@@ -134,6 +185,7 @@ class ModuleFacts(object):
     def __init__(self, path: str) -> None:
         self.path = path
         self.functions: List[Function] = []
+        self.classes: List[Class] = []
         self.edges: List[Edge] = []
         self.uses: List[Use] = []
         #: Constructs of the module that no rewrite carries over.
@@ -183,39 +235,64 @@ class _Collector(cst.CSTVisitor):
         parameters = {
             self._resolver.unhidden(param.name.value) for param in _parameters(node.params)
         }
+        position = self.get_metadata(PositionProvider, node)
+        first = self._line(node.decorators[0]) if node.decorators else position.start.line
         function = Function(
-            Where(self.facts.path, self._line(node)), self._resolver.module,
-            self._resolver.local(qualified), qualified, kind, parameters,
+            Where(self.facts.path, position.start.line), (first, position.end.line),
+            self._resolver.module, self._resolver.local(qualified), qualified, kind, parameters,
         )
         scope = self.get_metadata(ScopeProvider, node, None)
         if scope is not None and len(scope.assignments[node.name.value]) != 1:
             function.bound_once = False
         if kind == DECORATED:
             for decorator, name in zip(node.decorators, decorators):
-                if name not in COROUTINE_DECORATORS | HARMLESS_DECORATORS:
+                if name not in COROUTINE_DECORATORS | KEPT_DECORATORS:
                     function.problem(
                         self._line(decorator),
                         "also decorated with {}, which migrate does not know".format(
-                            cst.Module([]).code_for_node(decorator.decorator)
+                            quoted(decorator.decorator)
                         ),
                     )
+        elif kind == ASYNC and COROUTINE_DECORATORS.intersection(decorators):
+            why = self._decorating(list(zip(node.decorators, decorators)))
+            if why is None:
+                function.redundant_decorator = True
+            else:
+                self.facts.left.append(function.left(function.where.line, "L01", why))
         self.facts.functions.append(function)
         self._functions.append(function)
+
+    def _decorating(self, decorators: List[Tuple[cst.Decorator, str]]) -> Optional[str]:
+        """Why an ``async def``'s coroutine decorator cannot just go: it
+        gave back what it decorated as it was only when that was the
+        ``async def`` itself; None when it can."""
+        under: Optional[cst.Decorator] = None
+        for decorator, name in reversed(decorators):
+            if name not in COROUTINE_DECORATORS:
+                under = under or decorator
+            elif under is not None:
+                return "decorates what {} returns, which migrate does not know (line {})".format(
+                    quoted(under.decorator), self._line(decorator)
+                )
+        return None
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         function = self._functions.pop()
         assert function is not None
-        if function.kind == OTHER and not function.generator:
+        if function.kind in (OTHER, PLAIN) and not function.generator:
             function.kind = ORDINARY
-        elif function.kind == PLAIN and not function.generator:
-            function.kind = ORDINARY
-        elif function.kind == DECORATED and not function.generator:
-            for line in function.value_returns:
-                function.problem(
-                    line,
-                    "not a generator: its decorator awaited what it returns, which "
-                    "'async def' would not",
-                )
+        method = function.name.rpartition(".")[2]
+        if function.kind == PLAIN and method in _PROTOCOL_METHODS:
+            function.kind = AWAITER if method == "__await__" and not function.iterates else (
+                PROTOCOL
+            )
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.facts.classes.append(Class(
+            self._qualified(node.name) or node.name.value,
+            [self._qualified(base.value) for base in node.bases if not base.keyword],
+            members(node.body),
+        ))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._functions.append(None)
@@ -225,8 +302,75 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Return(self, node: cst.Return) -> None:
         function = self._current()
-        if function is not None and node.value is not None and not plain_value(node.value):
-            function.value_returns.append(self._line(node))
+        value = node.value
+        if function is None or value is None or never_awaitable(value, self._plain_name):
+            return
+        callees, plain = self._returned(value)
+        function.returns.append(
+            Returned(Where(self.facts.path, self._line(node)), callees, plain)
+        )
+
+    def _returned(self, value: cst.BaseExpression) -> Tuple[Optional[List[Callee]], bool]:
+        """What the calls whose results ``value`` may be call (None: not
+        known), and whether it may be a value never awaitable too."""
+        if isinstance(value, cst.Call):
+            return self._callees(value.func), False
+        bound = self._bindings(value)
+        if bound is None:
+            return None, False
+        callees: List[Callee] = []
+        plain = False
+        for each in bound:
+            if isinstance(each, cst.Call):
+                found = self._callees(each.func)
+                if found is None:
+                    return None, False
+                callees.extend(found)
+            elif isinstance(each, cst.BaseExpression) and not never_awaitable(each):
+                return None, False
+            else:
+                plain = True
+        return callees, plain
+
+    def _plain_name(self, name: cst.Name) -> bool:
+        """Whether each binding of ``name`` holds what is never awaitable (a
+        function, a class and ``*args`` are not either)."""
+        bound = self._bindings(name)
+        return bound is not None and all(
+            never_awaitable(each) if isinstance(each, cst.BaseExpression) else True
+            for each in bound
+        )
+
+    def _bindings(self, value: cst.BaseExpression) -> Optional[List[cst.CSTNode]]:
+        """What a name may hold, where it is bound, in its scope or an
+        enclosing one (:func:`~genloop.migrate.names.bindings`)."""
+        scope = self.get_metadata(ScopeProvider, value, None)
+        if not isinstance(value, cst.Name) or scope is None:
+            return None
+        return bindings(scope[value.value], self._parent)
+
+    def _callees(self, func: cst.BaseExpression) -> Optional[List[Callee]]:
+        """What a call of ``func`` may call: each ``def``, ``class`` or
+        dotted name a name is bound to where it is bound (``def serve`` in
+        one branch, ``serve = Serve`` in another), else what ``func``
+        names; None when that is not known."""
+        bound = self._bindings(func)
+        if bound is not None:
+            return self._bound_callees(bound)
+        target = self._qualified(func)
+        return [target] if target is not None else None
+
+    def _bound_callees(self, bound: List[cst.CSTNode]) -> Optional[List[Callee]]:
+        callees: List[Callee] = []
+        for value in bound:
+            if isinstance(value, cst.FunctionDef):
+                callees.append(Where(self.facts.path, self._line(value)))
+                continue
+            name = self._qualified(value.name if isinstance(value, cst.ClassDef) else value)
+            if name is None:
+                return None
+            callees.append(name)
+        return callees
 
     # What yields delegate to.
 
@@ -245,6 +389,8 @@ class _Collector(cst.CSTVisitor):
                 "'yield from lock' outside 'with' gives a context manager that no await "
                 "gives: use 'await lock.acquire()' and 'lock.release()'",
             )
+        if how == VALUE_YIELD or _gives_iterator(operand):
+            function.iterates = True
         if how == VALUE_YIELD:
             values = self._bound_values(operand) or ([operand] if operand is not None else [])
             if any(plain_value(value) for value in values):
@@ -282,7 +428,7 @@ class _Collector(cst.CSTVisitor):
         target = self._qualified(call.func)
         if target is None:
             if how == FROM_YIELD and not isinstance(call.func, cst.Attribute):
-                function.unresolved.append(cst.Module([]).code_for_node(call.func) + "()")
+                function.unresolved.append(quoted(call.func) + "()")
             return
         self.facts.edges.append(Edge(function, target, how, line))
 
@@ -306,7 +452,7 @@ class _Collector(cst.CSTVisitor):
             function.problem(
                 self._line(node),
                 "raises {} inside a try whose handler would catch it".format(
-                    cst.Module([]).code_for_node(raised)
+                    quoted(raised)
                 ),
             )
 
@@ -372,6 +518,13 @@ def _kind(decorators: List[str]) -> str:
     if all(name in HARMLESS_DECORATORS for name in decorators):
         return PLAIN
     return OTHER
+
+
+def _gives_iterator(operand: Optional[cst.BaseExpression]) -> bool:
+    """Whether ``operand`` is ``x.__await__()``, ``x.__iter__()`` or ``iter(x)``."""
+    func = operand.func if isinstance(operand, cst.Call) else None
+    name = func.attr if isinstance(func, cst.Attribute) else func
+    return isinstance(name, cst.Name) and name.value in _ITERATOR_CALLS
 
 
 def _parameters(params: cst.Parameters) -> List[cst.Param]:

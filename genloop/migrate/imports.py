@@ -27,11 +27,16 @@ _LEGACY_MODULES = frozenset(
 
 
 def bound_module(module: cst.Module, name: str) -> Optional[str]:
-    """The name ``import NAME [as X]`` binds at the module's top level."""
+    """The name ``import NAME [as X]`` binds at the module's top level (or
+    in a top-level ``try``, as a fallback import does)."""
+    statements: List[cst.CSTNode] = list(module.body)
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, cst.Try):
+            statements.extend(statement.body.body)
+    for line in statements:
+        if not isinstance(line, cst.SimpleStatementLine):
             continue
-        for small in statement.body:
+        for small in line.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
                     if _dotted(alias.name) == name:

@@ -3,11 +3,14 @@ legacy API inventory (genloop/compat/rows.py), and what it left for a
 person to fix, each with its file, line and reason."""
 
 import collections
-from typing import Counter, List, NamedTuple
+import re
+from typing import Counter, List, NamedTuple, Tuple
+
+import libcst as cst
 
 from ..compat.rows import ROWS
 
-__all__ = ["Left", "Summary"]
+__all__ = ["Left", "Summary", "quoted"]
 
 
 class Left(NamedTuple):
@@ -18,6 +21,8 @@ class Left(NamedTuple):
     row: str
     what: str
     why: str
+    #: The first and last lines of the function it is, when it is one.
+    lines: Tuple[int, int] = (0, 0)
 
     def __str__(self) -> str:
         return "{}:{}: {} {}: {}".format(self.path, self.line, self.row, self.what, self.why)
@@ -52,3 +57,12 @@ class Summary(object):
             lines.append("not migrated:")
             lines.extend("  {}".format(failure) for failure in self.failed)
         return "\n".join(lines) + "\n"
+
+
+def quoted(node: cst.CSTNode) -> str:
+    """The code of ``node`` as a report quotes it: on one line, since a
+    line break in a reason would start what reads as another entry."""
+    text = cst.Module([]).code_for_node(node)
+    text = re.sub(r"([(\[{])\s*\n\s*", r"\1", text)
+    text = re.sub(r"\s*\n\s*([)\]}])", r"\1", text)
+    return re.sub(r"\s*\n\s*", " ", text)

@@ -24,22 +24,26 @@ from .calls import (
     MOVED_FROM, TASK_METHODS, each_ensured, is_async_lookup, keyword_as_string, makes_task,
     without_keyword,
 )
-from .coroutines import async_def, async_with, returning
+from .coroutines import async_def, async_with, awaited_return, awaiter_def, returning
 from .entry import EntryPoint, Lookups, apply_entry_points, find_entry_points
 from .facts import Where
 from .graph import Decisions
 from .imports import add_imports, bound_module, drop_unused
 from .names import (
     COROUTINE_DECORATORS, FROM, LOOP_DROPPED, RETURN, STOP_ITERATION, Resolver, asyncio_api,
-    bound_values,
+    bound_values, members,
 )
-from .report import Left
+from .report import Left, quoted
 from .yields import FROM_YIELD, awaiting, delegation, holds, parenthesized
 
 __all__ = ["Rewriter"]
 
 #: Where an await must keep its parentheses: as the object of a primary.
 _PRIMARY_PARENTS = (cst.Attribute, cst.Subscript, cst.Call)
+#: What owns ``asyncio.async``.
+_ASYNCIO = "asyncio"
+#: A rewritten ``def``, and what may come with it.
+_Definition = Union[cst.FunctionDef, cst.FlattenSentinel[cst.BaseStatement]]
 
 
 class Rewriter(cst.CSTTransformer):
@@ -134,15 +138,31 @@ class Rewriter(cst.CSTTransformer):
         converted = Where(self._path, self._line(node)) in self._decisions.converted
         self._functions.append((converted, converted or node.asynchronous is not None))
 
-    def leave_FunctionDef(self, original_node: cst.FunctionDef,
-                          updated_node: cst.FunctionDef) -> cst.FunctionDef:
+    def leave_FunctionDef(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+                          ) -> _Definition:
         converted, _ = self._functions.pop()
         if not converted:
             return updated_node
-        self.rewritten[self._decisions.converted[Where(self._path, self._line(original_node))]] += 1
+        where = Where(self._path, self._line(original_node))
+        self.rewritten[self._decisions.converted[where]] += 1
+        if where in self._decisions.awaiters:
+            return self._awaiter(original_node, awaiter_def(updated_node))
         flags = [self._qualified(d.decorator) in COROUTINE_DECORATORS
                  for d in original_node.decorators]
         return async_def(updated_node, flags)
+
+    def _awaiter(self, original: cst.FunctionDef, node: cst.FunctionDef) -> _Definition:
+        """An ``__iter__`` that gives what ``yield from obj`` awaited is
+        ``__await__`` too, as ``await obj`` needs, when its class has none."""
+        block = self.get_metadata(ParentNodeProvider, original, None)
+        if original.name.value != "__iter__" or not isinstance(block, cst.IndentedBlock) or (
+            "__await__" in members(block)
+        ):
+            return node
+        alias = cst.SimpleStatementLine([cst.Assign(
+            [cst.AssignTarget(cst.Name("__await__"))], cst.Name("__iter__")
+        )])
+        return cst.FlattenSentinel([node, alias])
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._functions.append((False, False))
@@ -201,6 +221,13 @@ class Rewriter(cst.CSTTransformer):
             return expression
         return expression.with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        if self._converting() and Where(self._path, self._line(original_node)) in (
+            self._decisions.awaited
+        ):
+            return awaited_return(updated_node)
+        return updated_node
+
     def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise
                     ) -> Union[cst.Raise, cst.Return]:
         exc = original_node.exc
@@ -233,8 +260,23 @@ class Rewriter(cst.CSTTransformer):
         self._in_import += 1
 
     def leave_Import(self, original_node: cst.Import, updated_node: cst.Import) -> cst.Import:
+        """``import asyncio.selectors as x`` imports the selectors module
+        itself; ``import asyncio.selectors`` binds what it bound, asyncio
+        (its uses become ``selectors``'s)."""
         self._in_import -= 1
-        return updated_node
+        aliases = []
+        for alias in updated_node.names:
+            if cst.Module([]).code_for_node(alias.name) == "asyncio.selectors":
+                self.rewritten["L19"] += 1
+                module = "selectors" if alias.asname else "asyncio"
+                alias = alias.with_changes(
+                    name=cst.Name(module),
+                    asname=None if alias.evaluated_alias == module else alias.asname,
+                )
+                if alias.asname is None:
+                    self._bound.add(module)
+            aliases.append(alias)
+        return updated_node.with_changes(names=aliases)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self._in_import += 1
@@ -252,16 +294,27 @@ class Rewriter(cst.CSTTransformer):
         ):
             self.rewritten["L19"] += 1
             return updated_node.with_changes(module=cst.Name("asyncio"))
-        if module != "asyncio":
+        if not _is_asyncio(module) or updated_node.relative:
             return updated_node
-        return self._asyncio_import(updated_node)
+        return self._asyncio_import(original_node, updated_node)
 
-    def _asyncio_import(self, node: cst.ImportFrom) -> Union[cst.ImportFrom, cst.Import]:
+    def _asyncio_import(self, original: cst.ImportFrom, node: cst.ImportFrom
+                        ) -> Union[cst.ImportFrom, cst.Import]:
+        assert not isinstance(original.names, cst.ImportStar)
         assert not isinstance(node.names, cst.ImportStar)
         aliases = []
-        for alias in node.names:
+        for before, alias in zip(original.names, node.names):
             name = alias.name.value if isinstance(alias.name, cst.Name) else ""
-            if name == "JoinableQueue":
+            if isinstance(before.name, cst.Name) and self._keywords.get(
+                before.name.value
+            ) == "async":
+                # The name it binds is renamed across the tree, as its uses are.
+                self.rewritten["L02"] += 1
+                alias = alias.with_changes(
+                    name=cst.Name("ensure_future"),
+                    asname=alias.asname or cst.AsName(cst.Name(self._renames["async"])),
+                )
+            elif name == "JoinableQueue":
                 self.rewritten["L04"] += 1
                 alias = alias.with_changes(
                     name=cst.Name("Queue"),
@@ -288,9 +341,12 @@ class Rewriter(cst.CSTTransformer):
             return updated_node
         target = self._qualified(original_node)
         api = asyncio_api(target)
-        if target == "asyncio.async":
+        owner = self._keyword_owner(original_node)
+        if owner == _ASYNCIO:
             self.rewritten["L02"] += 1
             return updated_node.with_changes(attr=cst.Name("ensure_future"))
+        if owner is not None:
+            return self._kept_attribute(original_node, updated_node, owner)
         if api in TASK_METHODS:
             self.rewritten["L07"] += 1
             return cst.Attribute(self._asyncio_name(), cst.Name(TASK_METHODS[api]))
@@ -308,15 +364,62 @@ class Rewriter(cst.CSTTransformer):
             return cst.Name("selectors")
         return updated_node
 
+    def _keyword_owner(self, attribute: cst.Attribute) -> Optional[str]:
+        """For ``x.async`` (or ``x.await``): :data:`_ASYNCIO` when it is
+        ``asyncio.async``, what ``x`` names when that is outside the tree
+        (the attribute keeps its name), None when the attribute is renamed
+        with the tree's own."""
+        keyword = self._keywords.get(attribute.attr.value)
+        if keyword is None:
+            return None
+        if keyword == "async" and asyncio_api(self._qualified(attribute)) == "async":
+            return _ASYNCIO
+        owner = self._qualified(attribute.value)
+        return owner if owner is not None and self._resolver.outside(owner) else None
+
+    def _kept_attribute(self, original: cst.Attribute, updated: cst.Attribute, owner: str
+                        ) -> cst.Call:
+        """``getattr(x, "async")`` for ``x.async``, ``x`` from outside the
+        tree: its attribute keeps its name; listed, as ``x`` may no longer
+        have it."""
+        keyword = self._keywords[original.attr.value]
+        receiver = quoted(updated.value)
+        self.left.append(Left(
+            self._path, self._line(original), "L03", "{}.{}".format(receiver, keyword),
+            "an attribute of {}, which is outside the tree: kept its name as "
+            'getattr({}, "{}"); check that {} still has it'.format(
+                owner, receiver, keyword, owner
+            ),
+        ))
+        return cst.Call(cst.Name("getattr"), [
+            cst.Arg(updated.value.with_changes(lpar=[], rpar=[])),
+            cst.Arg(cst.SimpleString('"{}"'.format(keyword))),
+        ])
+
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
         keyword = self._keywords.get(original_node.value)
         if keyword is None:
             return updated_node
         parent = self.get_metadata(ParentNodeProvider, original_node, None)
-        if isinstance(parent, cst.Attribute) and self._qualified(parent) == "asyncio.async":
+        if isinstance(parent, cst.Attribute) and parent.attr is original_node and (
+            self._keyword_owner(parent) is not None
+        ):
+            # leave_Attribute rewrites it.
+            return updated_node
+        if isinstance(parent, cst.ImportAlias) and parent.name is original_node and (
+            self._from_asyncio(parent)
+        ):
+            # _asyncio_import imports ensure_future in its place.
             return updated_node
         self.rewritten["L03"] += 1
         return updated_node.with_changes(value=self._renames[keyword])
+
+    def _from_asyncio(self, alias: cst.ImportAlias) -> bool:
+        statement = self.get_metadata(ParentNodeProvider, alias, None)
+        return isinstance(statement, cst.ImportFrom) and not statement.relative and (
+            statement.module is not None
+            and _is_asyncio(cst.Module([]).code_for_node(statement.module))
+        )
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call
                    ) -> cst.BaseExpression:
@@ -386,3 +489,8 @@ class Rewriter(cst.CSTTransformer):
                 arguments[index] = keyword_as_string(arguments[index], keyword)
                 changed = True
         return call.with_changes(args=arguments) if changed else call
+
+
+def _is_asyncio(module: str) -> bool:
+    """Whether ``module`` is asyncio or one of its modules."""
+    return module == "asyncio" or module.startswith("asyncio.")

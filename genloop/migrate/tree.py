@@ -1,5 +1,6 @@
 """Migrating a tree: every file read and parsed, the call graph of all of
-them decided, then each file rewritten and written (or diffed, or checked).
+them decided, then each file rewritten and written (or diffed, or checked),
+and what a scan still finds in it listed (:mod:`.remaining`).
 
 The tree is what the paths given hold: each file given, and the ``.py``
 files below each directory given, found as ``genloop scan`` finds them
@@ -14,9 +15,10 @@ import difflib
 import io
 import os
 import warnings
-from typing import List, NamedTuple, Optional, Sequence, TextIO, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, TextIO, Tuple
 
 import libcst as cst
+from libcst.metadata import ScopeProvider
 
 from ..scan.files import find_files
 from .facts import ModuleFacts, collect
@@ -24,6 +26,7 @@ from .graph import decide
 from .keywords import KeywordNames, hide_keyword_names, new_names
 from .names import Resolver, module_name
 from .._progress import Progress
+from .remaining import remaining
 from .report import Summary
 from .rewriter import Rewriter
 from .sources import Source, SourceError, encode, read_source, write_atomically
@@ -41,7 +44,6 @@ class _Parsed(NamedTuple):
     hidden: KeywordNames
     wrapper: cst.MetadataWrapper
     resolver: Resolver
-    facts: ModuleFacts
 
 
 def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
@@ -56,7 +58,7 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
         if item is not None:
             parsed.append(item)
     summary.files = len(files)
-    decisions = decide(item.facts for item in parsed)
+    decisions = decide(_facts(parsed))
     summary.left.extend(decisions.left)
     renames = new_names(item.hidden.text for item in parsed)
     report = err if mode == DIFF else out
@@ -66,13 +68,17 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
                             renames)
         text = item.wrapper.visit(rewriter).code
         summary.left.extend(rewriter.left)
-        if text == item.source.text:
-            continue
-        failure = _check_compiles(item, text)
-        if failure is None and mode == WRITE:
+        changed = text != item.source.text
+        failure = _check_compiles(item, text) if changed else None
+        if failure is None and changed and mode == WRITE:
             failure = _write(item.source, text)
         if failure is not None:
             summary.failed.append("{}: {}".format(item.source.path, failure))
+            continue
+        summary.left.extend(remaining(
+            item.source.path, item.source.text, text, decisions.left + rewriter.left
+        ))
+        if not changed:
             continue
         summary.changed.append(item.source.path)
         summary.rewritten.update(rewriter.rewritten)
@@ -122,7 +128,21 @@ def _parse(path: str, summary: Summary) -> Optional[_Parsed]:
     resolver = Resolver(
         module_name(path), os.path.basename(path) == "__init__.py", hidden.keywords
     )
-    return _Parsed(source, hidden, wrapper, resolver, collect(wrapper, path, resolver))
+    return _Parsed(source, hidden, wrapper, resolver)
+
+
+def _facts(parsed: Sequence[_Parsed]) -> List[ModuleFacts]:
+    """What each module tells the call graph, once every resolver knows
+    what the tree's modules import and re-export."""
+    aliases: Dict[str, str] = {}
+    for item in parsed:
+        scope = item.wrapper.resolve(ScopeProvider).get(item.wrapper.module)
+        aliases.update(item.resolver.exports(item.wrapper.module, scope))
+    tree = frozenset(item.resolver.module.partition(".")[0] for item in parsed)
+    for item in parsed:
+        item.resolver.aliases = aliases
+        item.resolver.tree = tree
+    return [collect(item.wrapper, item.source.path, item.resolver) for item in parsed]
 
 
 def _syntax_error(text: str, path: str, error: cst.ParserSyntaxError) -> Tuple[int, str]:
