@@ -2,6 +2,11 @@
 stepping engine, on every Python from 3.6 to 3.13.
 
 ``import genloop`` imports the core only: it never patches ``asyncio``.
+
+PYTEST_DONT_REWRITE: pytest rewrites the asserts of each package that
+carries a pytest plugin (``genloop.testing.pytest_plugin``) as it imports
+it, and warns of one imported before it starts; ``genloop run -m pytest``
+imports genloop first.
 """
 
 from ._legacy import LegacyAPIWarning

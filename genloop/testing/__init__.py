@@ -10,7 +10,10 @@
   its loop; a real-time limit per async part that names the stuck line.
 * :class:`CoroutineMock` (:mod:`~genloop.testing.mocks`): asynctest's mock
   coroutine function, awaitable from every coroutine style.
-* The pieces, for other runners (a pytest plugin): :class:`LoopWatch`
+* :mod:`~genloop.testing.pytest_plugin`: the same for pytest — tests and
+  fixtures of every style, ``@pytest.mark.genloop``, ``genloop_mode =
+  auto`` — registered by installing genloop, inactive until asked.
+* The pieces, for other runners: :class:`LoopWatch`
   (:mod:`~genloop.testing.leaks`), :class:`IsolatedLoop` and
   :func:`stock_event_loop` (:mod:`~genloop.testing.loops`),
   :func:`call_on_loop`, :func:`run_on_loop` and :class:`DeadlineExceeded`

@@ -37,7 +37,7 @@ from .._context import copy_context
 from ..coroutines import coroutine
 from ..runners import new_event_loop
 from .clock import VirtualClock
-from .leaks import CHECKS
+from .leaks import CHECKS, leftovers_message
 from .loops import IsolatedLoop
 from .running import call_on_loop, delegate_to
 
@@ -273,11 +273,7 @@ class TestCase(unittest.TestCase):
         self.loop = None
         found = isolated.finish() if isolated is not None else []
         if found:
-            raise self.failureException(
-                "{} left this on its event loop:\n- {}".format(
-                    self.id(), "\n- ".join(text.replace("\n", "\n  ") for text in found)
-                )
-            )
+            raise self.failureException(leftovers_message(self.id(), found))
 
 
 class ClockedTestCase(TestCase):

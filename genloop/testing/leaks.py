@@ -36,7 +36,7 @@ from typing import Any, Dict, FrozenSet, Iterable, List
 from .. import _seam
 from .frames import innermost_own_frame, where
 
-__all__ = ["LoopWatch", "CHECKS"]
+__all__ = ["LoopWatch", "CHECKS", "leftovers_message"]
 
 #: Every check, by name (asynctest's names where it had the check).
 CHECKS: FrozenSet[str] = frozenset(
@@ -86,6 +86,10 @@ class LoopWatch(object):
             self._recording = False
             self.loop.set_exception_handler(self._previous_handler)
 
+    def new_tasks(self) -> List[Any]:
+        """The loop's tasks made since the watch started, done or not."""
+        return [task for task in _seam.every_task(self.loop) if task not in self._tasks_before]
+
     def leftovers(self) -> List[str]:
         """One description per thing left: empty when the test left none.
         The loop must be neither running nor closed."""
@@ -94,7 +98,7 @@ class LoopWatch(object):
             raise RuntimeError("leftovers() needs the loop stopped and open: {!r}".format(loop))
         _run_ready_callbacks(loop)
         found: List[str] = []
-        new_tasks = [t for t in _seam.every_task(loop) if t not in self._tasks_before]
+        new_tasks = self.new_tasks()
         if "pending_tasks" in self.checks:
             pending = [task for task in new_tasks if not task.done()]
             found += sorted("task still pending: " + _described(task) for task in pending)
@@ -115,6 +119,13 @@ class LoopWatch(object):
             )
             found += [_describe_error(context) for context in self.take_errors()]
         return found
+
+
+def leftovers_message(test: str, found: List[str]) -> str:
+    """The failure of ``test``, which left ``found`` on its loop."""
+    return "{} left this on its event loop:\n- {}".format(
+        test, "\n- ".join(text.replace("\n", "\n  ") for text in found)
+    )
 
 
 def _run_ready_callbacks(loop: asyncio.AbstractEventLoop) -> None:

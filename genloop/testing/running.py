@@ -16,19 +16,26 @@ stuck at (the innermost line of the test's own code in the task's stack)
 and the whole stack.  A task that ignores the cancellation gets a little
 more time, after which the loop is stopped under it and it is reported as
 left pending.  A part that blocks the loop's thread itself (``time.sleep``
-in a coroutine) is only caught once it gives the loop back.
+or a busy loop in a coroutine) never lets the cancellation in: a little
+after the limit its line is read from the thread's stack and, when the
+loop runs in the main thread under Python's own SIGINT handler, a SIGINT
+interrupts it there; the ``KeyboardInterrupt`` becomes the
+:class:`DeadlineExceeded` failure.
 """
 
+import _thread
 import asyncio
 import functools
 import inspect
+import signal
+import sys
 import threading
 import traceback
 from typing import Any, Callable, Generator, Optional
 
 from .._context import copy_context
 from ..tasks import Task, _steppable
-from .frames import innermost_own_frame, where
+from .frames import called_by_the_loop, innermost_own_frame, where
 
 __all__ = ["DeadlineExceeded", "call_on_loop", "run_on_loop"]
 
@@ -52,6 +59,7 @@ def call_on_loop(
     one) and return its result; a coroutine or generator it returns, or
     another awaitable, is first run on ``loop`` and its result returned
     instead."""
+    __tracebackhide__ = True  # pytest shows the test's frames, not these
     if context is None:
         context = copy_context()
     result = context.run(function)
@@ -79,6 +87,7 @@ def run_on_loop(
     genloop task on ``loop`` until it ends, and return its result; past
     ``timeout`` real seconds (None: no limit) raise
     :class:`DeadlineExceeded`."""
+    __tracebackhide__ = True
     what = name or repr(awaitable)
     if loop.is_closed() or loop.is_running():
         if _steppable(awaitable) is not None:
@@ -97,10 +106,12 @@ def run_on_loop(
     try:
         result = loop.run_until_complete(task)
     except BaseException as error:
-        if watchdog.stuck_at is None or isinstance(error, (KeyboardInterrupt, SystemExit)):
+        if watchdog.stuck_at is None or not watchdog.caused(error):
             raise
         if watchdog.ignored_cancel:
             task._log_destroy_pending = False  # reported here: not again when collected
+        if watchdog.blocked and task.done():
+            task.exception()  # the interruption, reported here: not again when collected
         raise DeadlineExceeded(watchdog.report(what)) from error
     finally:
         watchdog.stop()
@@ -121,7 +132,8 @@ def delegate_to(awaitable: Any) -> Generator[Any, Any, Any]:
 class _Watchdog(object):
     """Cancels ``task`` once ``timeout`` real seconds have passed, noting
     where it was stuck; stops the loop if it is still not done
-    :data:`CANCEL_GRACE` seconds later."""
+    :data:`CANCEL_GRACE` seconds later, or interrupts the loop's thread if
+    the loop never got to cancel it (see the module docstring)."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, task: Any, timeout: float) -> None:
         self.loop = loop
@@ -130,11 +142,19 @@ class _Watchdog(object):
         #: The task's stack when the time was up (None: not yet).
         self.stuck_at: Optional[traceback.StackSummary] = None
         self.ignored_cancel = False
+        #: The loop's thread never ran the cancellation: it was blocked.
+        self.blocked = False
         self._done = False
-        self._timer = self._start(timeout, self._expire)
+        self._expired = False
+        self._lock = threading.Lock()
+        self._thread_id = threading.get_ident()  # the loop runs in the caller's thread
+        self._timer = self._start(timeout, self._in_loop, self._expire)
+        self._blocked_timer = self._start(
+            timeout + min(timeout, CANCEL_GRACE), self._check_blocked
+        )
 
-    def _start(self, delay: float, then: Callable[[], None]) -> threading.Timer:
-        timer = threading.Timer(delay, self._in_loop, (then,))
+    def _start(self, delay: float, function: Callable[..., None], *args: Any) -> threading.Timer:
+        timer = threading.Timer(delay, function, args)
         timer.daemon = True
         timer.start()
         return timer
@@ -146,29 +166,68 @@ class _Watchdog(object):
             pass  # the loop closed meanwhile: nothing left to stop
 
     def _expire(self) -> None:
-        if self._done or self.task.done():
-            return
-        frames = self.task.get_stack()
-        self.stuck_at = traceback.StackSummary.extract((frame, frame.f_lineno) for frame in frames)
+        with self._lock:
+            if self._done or self.blocked:
+                return
+            self._expired = True
+            if self.task.done():
+                return
+            frames = self.task.get_stack()
+            self.stuck_at = traceback.StackSummary.extract(
+                (frame, frame.f_lineno) for frame in frames
+            )
         self.task.cancel()
-        self._timer = self._start(min(self.timeout, CANCEL_GRACE), self._stop_loop)
+        self._timer = self._start(min(self.timeout, CANCEL_GRACE), self._in_loop, self._stop_loop)
 
     def _stop_loop(self) -> None:
         if not self._done and not self.task.done():
             self.ignored_cancel = True
             self.loop.stop()
 
+    def _check_blocked(self) -> None:
+        with self._lock:
+            if self._done or self._expired:
+                return
+            frame = sys._current_frames().get(self._thread_id)
+            if frame is None:
+                return
+            stuck_at = called_by_the_loop(traceback.extract_stack(frame))
+            if not stuck_at:
+                # In the loop's own code: slow (a loaded machine), not blocked.
+                grace = min(self.timeout, CANCEL_GRACE)
+                self._blocked_timer = self._start(grace, self._check_blocked)
+                return
+            self.blocked = True
+            self.stuck_at = stuck_at
+            if self._thread_id != threading.main_thread().ident:
+                return  # only the main thread can be interrupted
+            if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+                return  # the program handles SIGINT its own way: left alone
+            if hasattr(signal, "pthread_kill"):
+                signal.pthread_kill(self._thread_id, signal.SIGINT)  # wakes a blocking call too
+            else:
+                _thread.interrupt_main()
+
+    def caused(self, error: BaseException) -> bool:
+        """Whether ``error``, which ended the run, came of the time limit."""
+        if isinstance(error, KeyboardInterrupt):
+            return self.blocked
+        return not isinstance(error, SystemExit)
+
     def stop(self) -> None:
-        self._done = True
-        self._timer.cancel()
-        self._timer.join()
+        with self._lock:
+            self._done = True
+        for timer in (self._timer, self._blocked_timer):
+            timer.cancel()
+            timer.join()
 
     def report(self, what: str) -> str:
         stack = self.stuck_at or traceback.StackSummary()
         stuck = innermost_own_frame(stack) or (stack[-1] if stack else None)
         message = "{} did not finish within {} s (real time)".format(what, self.timeout)
         if stuck is not None:
-            message += ": stuck at " + where(stuck)
+            verb = "blocked the loop's thread at " if self.blocked else "stuck at "
+            message += ": " + verb + where(stuck)
         if self.ignored_cancel:
             message += "\nIt ignored its cancellation and was left pending."
         if stack:
