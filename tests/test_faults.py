@@ -822,15 +822,18 @@ def aborted_task(loop):
         raise Abort
 
     task = loop.create_task(abort())
-    return {
+    outcome = {
         "raised": caught(loop.run_until_complete, task),
         "afterwards": caught(loop.run_until_complete, asyncio.sleep(0)),
     }
+    # Retrieved: else the task's collection, whenever it comes, reports it.
+    outcome["task ended with"] = type(task.exception()).__name__
+    return outcome
 
 
 def test_another_base_exception_in_a_task_leaves_the_loop_usable():
     outcome, reports = on_each_loop(aborted_task)
-    assert outcome == {"raised": "Abort", "afterwards": None}
+    assert outcome == {"raised": "Abort", "afterwards": None, "task ended with": "Abort"}
     assert reports == []
 
 
