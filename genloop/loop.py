@@ -189,6 +189,10 @@ class EventLoop(asyncio.SelectorEventLoop):
         else:
             handle = new_callback(callback, args, self, context)
         self._ready.append(handle)
+        # Poll at the next iteration, as asyncio does at each: select()
+        # drains the self-pipe and lets the calling threads have the GIL,
+        # which a loop skipping its polls would keep from them.
+        self._callbacks_since_poll = CALLBACKS_PER_POLL
         self._write_to_self()
         return handle
 

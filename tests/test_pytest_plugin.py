@@ -4,7 +4,8 @@ its outcomes and output.
 
 The inner runs load the plugin by name (``-p``), as well as by its entry
 point where genloop is installed with it; pytest-asyncio, where installed,
-is left out of them but for the tests of the two plugins side by side.
+is left out of them but for the tests of the two plugins side by side,
+which run pytest in a child process.
 """
 
 import asyncio
@@ -27,9 +28,11 @@ QUIET = ["-p", "no:cacheprovider", "-p", "no:hypothesispytest"]
 
 def run(pytester, *args, asyncio_plugin=False):
     """Run the suite in ``pytester.path`` with genloop's plugin (and
-    pytest-asyncio's if ``asyncio_plugin``)."""
-    extra = [] if asyncio_plugin else ["-p", "no:asyncio"]
-    return pytester.runpytest("-p", PLUGIN, *(QUIET + extra + list(args)))
+    pytest-asyncio's if ``asyncio_plugin``, in a child process: the loops
+    it leaves to the garbage collector must not reach later tests)."""
+    if asyncio_plugin:
+        return pytester.runpytest_subprocess("-p", PLUGIN, *(QUIET + list(args)))
+    return pytester.runpytest("-p", PLUGIN, *(QUIET + ["-p", "no:asyncio"] + list(args)))
 
 
 def line(source, fragment):
