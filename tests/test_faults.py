@@ -840,7 +840,7 @@ def test_another_base_exception_in_a_task_leaves_the_loop_usable():
 # -- call_soon_threadsafe from many threads ----------------------------------------------
 
 THREADS = 8
-CALLS = 2000
+CALLS = 1000
 #: Real seconds the loop waits for every call: what is measured is that
 #: each arrives once and in order, not how fast (a loaded machine is slow).
 DELIVERY_DEADLINE = 90
