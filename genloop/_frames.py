@@ -12,6 +12,8 @@ import traceback
 from types import TracebackType
 from typing import Any, List, Optional
 
+from ._seam import creation_stack
+
 __all__ = ["is_own_file", "drop_own_frames", "extract_user_stack", "without_own_head"]
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -29,8 +31,9 @@ def is_own_file(filename: str) -> bool:
 def drop_own_frames(scheduled: Any) -> None:
     """Remove genloop's frames from the debug-mode creation traceback of a
     handle, future or task (asyncio's ``_source_traceback``)."""
-    if scheduled._source_traceback:
-        scheduled._source_traceback[:] = _user_frames(scheduled._source_traceback)
+    stack = creation_stack(scheduled)
+    if stack:
+        stack[:] = _user_frames(stack)
 
 
 def extract_user_stack(frame: Any, limit: int) -> "traceback.StackSummary":
