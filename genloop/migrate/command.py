@@ -1,4 +1,4 @@
-"""The command line: ``genloop migrate [--diff | --check] PATH...``.
+"""The command line: ``genloop migrate [--diff | --check] [--drop-genloop] PATH...``.
 
 Exit status: 0 when the migration is done (or there was nothing to do), 1
 when ``--check`` finds files that would change, 2 when the command line
@@ -23,7 +23,7 @@ __all__ = ["main", "EXIT_CHANGES", "EXIT_USAGE"]
 EXIT_CHANGES = 1
 EXIT_USAGE = 2
 
-_USAGE = "genloop migrate [--diff | --check] PATH..."
+_USAGE = "genloop migrate [--diff | --check] [--drop-genloop] PATH..."
 
 
 class _UsageError(Exception):
@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
                       help="write nothing; print the changes as a unified diff")
     mode.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 if any file would change")
+    parser.add_argument("--drop-genloop", action="store_true",
+                        help="also rewrite genloop's own API (genloop.run, new_event_loop(), "
+                        "Task, task_factory...) as asyncio's, so that the tree runs without "
+                        "genloop")
     return parser
 
 
@@ -74,7 +78,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     mode = DIFF if options.diff else CHECK if options.check else WRITE
     paths: List[str] = options.paths
-    return migrate(paths, mode, sys.stdout, sys.stderr)
+    return migrate(paths, mode, sys.stdout, sys.stderr, drop_genloop=options.drop_genloop)
 
 
 def _usage(message: str) -> int:

@@ -15,7 +15,7 @@ gen()``, ``list(gen())``, ``gen().send``) or run as a coroutine
 (``ensure_future(gen())``, ``loop.create_task``, ``asyncio.wait([gen()])``...).
 """
 
-from typing import List, NamedTuple, Optional, Set, Tuple, Union
+from typing import List, NamedTuple, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -245,14 +245,13 @@ class _Collector(cst.CSTVisitor):
         if scope is not None and len(scope.assignments[node.name.value]) != 1:
             function.bound_once = False
         if kind == DECORATED:
-            for decorator, name in zip(node.decorators, decorators):
-                if name not in COROUTINE_DECORATORS | KEPT_DECORATORS:
-                    function.problem(
-                        self._line(decorator),
-                        "also decorated with {}, which migrate does not know".format(
-                            quoted(decorator.decorator)
-                        ),
-                    )
+            for decorator in self._unknown_decorators(node.decorators, decorators):
+                function.problem(
+                    self._line(decorator),
+                    "also decorated with {}, which migrate does not know".format(
+                        quoted(decorator.decorator)
+                    ),
+                )
         elif kind == ASYNC and COROUTINE_DECORATORS.intersection(decorators):
             why = self._decorating(list(zip(node.decorators, decorators)))
             if why is None:
@@ -261,6 +260,38 @@ class _Collector(cst.CSTVisitor):
                 self.facts.left.append(function.left(function.where.line, "L01", why))
         self.facts.functions.append(function)
         self._functions.append(function)
+
+    def _unknown_decorators(self, nodes: Sequence[cst.Decorator], names: List[str]
+                            ) -> List[cst.Decorator]:
+        """The decorators of a decorated coroutine that keep it from being
+        rewritten.  Under the coroutine decorator: all but those that give
+        back what they decorate (``staticmethod``, ``functools.wraps(f)``...).
+        Over it, which were given a coroutine function and still are: those
+        defined outside the tree, whose use of it is unknown (``lru_cache``
+        would keep a coroutine object to await again)."""
+        unknown = []
+        over = True
+        for decorator, name in zip(nodes, names):
+            if name in COROUTINE_DECORATORS:
+                over = False
+            elif over and (name in KEPT_DECORATORS or self._in_tree(decorator)):
+                continue
+            elif not over and (name in KEPT_DECORATORS or self._is_wraps(decorator)):
+                continue
+            else:
+                unknown.append(decorator)
+        return unknown
+
+    def _in_tree(self, decorator: cst.Decorator) -> bool:
+        """Whether a decorator (or what a decorator call calls) is defined
+        at the top of a module of the tree."""
+        func = decorator.decorator
+        name = self._qualified(func.func if isinstance(func, cst.Call) else func)
+        return name is not None and not self._resolver.outside(name) and "<locals>" not in name
+
+    def _is_wraps(self, decorator: cst.Decorator) -> bool:
+        call = decorator.decorator
+        return isinstance(call, cst.Call) and self._qualified(call.func) == "functools.wraps"
 
     def _decorating(self, decorators: List[Tuple[cst.Decorator, str]]) -> Optional[str]:
         """Why an ``async def``'s coroutine decorator cannot just go: it
@@ -475,12 +506,6 @@ class _Collector(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         target = self._qualified(node.func)
         if target is None:
-            return
-        if target in COROUTINE_DECORATORS:
-            self.facts.left.append(Left(
-                self.facts.path, self._line(node), "L01", target + "(...)",
-                "called, not a decorator: make what it wraps an 'async def' by hand",
-            ))
             return
         how = self._use(node)
         if how is not None:

@@ -26,11 +26,12 @@ an ``__iter__`` generator that only delegates, to coroutines among others
 yields values is listed.
 
 A plain function under a coroutine decorator, which awaited what the
-function returned if that was awaitable, becomes an ``async def`` when
-each value it returns is known to be awaitable (a call of a coroutine
+function returned if that was awaitable, becomes an ``async def``: a
+value it returns that is known to be awaitable (a call of a coroutine
 function, of a class with ``__await__``, of asyncio's coroutines and
-futures: it is awaited) or known not to be (a literal, a call of a class
-without ``__await__``...); otherwise it is left, and listed.  An ``async
+futures) is awaited, one known not to be (a literal, a call of a class
+without ``__await__``...) is returned as it is, and any other is awaited
+if it is awaitable, checked at run time, and listed for review.  An ``async
 def`` under a coroutine decorator loses the decorator, which gave it back
 as it was.
 """
@@ -77,6 +78,10 @@ class Decisions(object):
         self.converted: Dict[Where, str] = {}
         #: The returns that become ``return await``.
         self.awaited: Set[Where] = set()
+        #: The returns of values awaited if they are awaitable, at run time.
+        self.checked: Set[Where] = set()
+        #: The rewrites that keep a check at run time, for a person to review.
+        self.review: List[Left] = []
         #: The ``__await__`` generators whose bodies become coroutines'.
         self.awaiters: Set[Where] = set()
         self.left: List[Left] = []
@@ -339,25 +344,27 @@ def _decide_decorated(groups: _Groups, function: Function, decisions: Decisions,
 
 
 def _decide_plain(function: Function, decisions: Decisions) -> None:
-    """A plain function under a coroutine decorator: converted when what
-    each of its returns gives is known to be awaitable (then awaited) or
-    known not to be."""
+    """A plain function under a coroutine decorator: converted.  What a
+    return gives is awaited where it is known to be awaitable, returned as
+    it is where it is known not to be, and otherwise awaited if it is, as
+    the decorator did, by a check at run time (listed for review)."""
     why = _problem(function)
-    awaited = []
+    if why is not None:
+        decisions.left.append(function.left(function.where.line, "L01", why))
+        return
+    decisions.converted[function.where] = "L01"
     for returned in function.returns:
         awaitable = decisions.awaitable(returned)
-        if awaitable is None:
-            why = why or "not a generator: its decorator awaited what it returns if that " \
-                "was awaitable, which migrate cannot tell of what line {} returns".format(
-                    returned.where.line
-                )
-        elif awaitable:
-            awaited.append(returned.where)
-    if why is None:
-        decisions.converted[function.where] = "L01"
-        decisions.awaited.update(awaited)
-    else:
-        decisions.left.append(function.left(function.where.line, "L01", why))
+        if awaitable:
+            decisions.awaited.add(returned.where)
+        elif awaitable is None:
+            decisions.checked.add(returned.where)
+            decisions.review.append(function.left(
+                returned.where.line, "L01",
+                "not a generator: its decorator awaited what it returned when that was "
+                "awaitable, which migrate cannot tell here: awaited if it is, checked at run "
+                "time",
+            ))
 
 
 def _problem(function: Function) -> Optional[str]:

@@ -14,7 +14,9 @@ from typing import List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
-__all__ = ["Statement", "bound_module", "add_imports", "drop_unused", "without_statements"]
+__all__ = [
+    "Statement", "bound_module", "add_imports", "drop_unused", "without_statements", "used_names",
+]
 
 #: A statement of a module or block body.
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
@@ -87,7 +89,7 @@ def _is_docstring(small: cst.BaseSmallStatement) -> bool:
 
 def drop_unused(module: cst.Module) -> Tuple[cst.Module, int]:
     """``module`` without the legacy names it no longer uses, and how many went."""
-    used = _used_names(module)
+    used = used_names(module)
     dropped = 0
     body = list(module.body)
     gone: Set[int] = set()
@@ -145,7 +147,8 @@ def without_statements(body: Sequence[Statement], gone: Set[int]
     return kept, [line for line in carried if line.comment is not None]
 
 
-def _used_names(module: cst.Module) -> Set[str]:
+def used_names(module: cst.Module) -> Set[str]:
+    """The names ``module`` uses outside its imports."""
     names: Set[str] = set()
 
     class Names(cst.CSTVisitor):
@@ -153,6 +156,11 @@ def _used_names(module: cst.Module) -> Set[str]:
             return False
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+            return False
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            # x.name uses x alone.
+            node.value.visit(self)
             return False
 
         def visit_Name(self, node: cst.Name) -> None:

@@ -23,7 +23,7 @@ from ..scan.detect import find_constructs
 from ..scan.source import Source
 from .report import Left
 
-__all__ = ["remaining"]
+__all__ = ["remaining", "original_lines"]
 
 #: The rows of a generator that stays one, which its own entry explains.
 _GENERATOR_ROWS = frozenset(["L01", "L06", "L13", "L24"])
@@ -43,7 +43,7 @@ def remaining(path: str, before: str, after: str, listed: Sequence[Left]) -> Lis
         except (SyntaxError, RecursionError, MemoryError):
             # Newer syntax than this Python reads: migrate left the file as it was.
             return []
-    original = _original_lines(_lines(before), lines)
+    original = original_lines(before, after)
     own = [left for left in listed if left.path == path]
     left: Dict[Tuple[int, str], Left] = {}
     for finding in found:
@@ -75,11 +75,11 @@ def _explains(entry: Left, row: str, line: int) -> bool:
     )
 
 
-def _original_lines(before: List[str], after: List[str]) -> Callable[[int], int]:
+def original_lines(before: str, after: str) -> Callable[[int], int]:
     """The line of ``before`` that each line of ``after`` comes from (a
     line added: the one it was added before)."""
     found: Dict[int, int] = {}
-    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, _lines(before), _lines(after), autojunk=False)
     for _, first, last, start, end in matcher.get_opcodes():
         for index in range(start, end):
             found[index + 1] = min(first + index - start, max(first, last - 1)) + 1

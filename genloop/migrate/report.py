@@ -1,5 +1,6 @@
 """What a migration did: files changed, constructs rewritten by row of the
-legacy API inventory (genloop/compat/rows.py), and what it left for a
+legacy API inventory (genloop/compat/rows.py), the rewrites that check at
+run time what no reading of the code can tell, and what it left for a
 person to fix, each with its file, line and reason."""
 
 import collections
@@ -34,6 +35,11 @@ class Summary(object):
         self.changed: List[str] = []
         self.rewritten: Counter[str] = collections.Counter()
         self.left: List[Left] = []
+        #: Rewrites that keep a check at run time (a value awaited if it is
+        #: awaitable), for a person to simplify once what it is is known.
+        self.review: List[Left] = []
+        #: Uses of genloop's own API rewritten as asyncio's (--drop-genloop).
+        self.own_api = 0
         #: Files that could not be migrated (``path[:line]: message``).
         self.failed: List[str] = []
 
@@ -50,6 +56,12 @@ class Summary(object):
             lines.append("rewritten, by row:")
             for row in sorted(self.rewritten):
                 lines.append("  {}  {:>5}  {}".format(row, self.rewritten[row], ROWS[row].api))
+        if self.own_api:
+            lines.append("genloop's own API, rewritten as asyncio's: {}".format(self.own_api))
+        if self.review:
+            lines.append("rewritten with a check at run time ({}), to review by hand:".format(
+                len(self.review)))
+            lines.extend("  {}".format(review) for review in sorted(self.review))
         if self.left:
             lines.append("left as they were ({}), to fix by hand:".format(len(self.left)))
             lines.extend("  {}".format(left) for left in sorted(self.left))

@@ -34,6 +34,7 @@ from .names import (
     bound_values, members,
 )
 from .report import Left, quoted
+from .standins import AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, with_stand_ins
 from .yields import FROM_YIELD, awaiting, delegation, holds, parenthesized
 
 __all__ = ["Rewriter"]
@@ -70,6 +71,8 @@ class Rewriter(cst.CSTTransformer):
         self._entries: List[EntryPoint] = []
         #: How the module spells trollius's From (``From``, ``trollius.From``).
         self._from_spellings: Set[str] = set()
+        #: The stand-ins (:mod:`.standins`) the rewritten module calls.
+        self._stand_ins: Set[str] = set()
         #: The modules the module imports by their own name.
         self._bound: Set[str] = set()
 
@@ -130,6 +133,7 @@ class Rewriter(cst.CSTTransformer):
             self.rewritten["L26"] += runs
             self._asyncio_name()
         module, _ = drop_unused(module)
+        module = with_stand_ins(module, self._stand_ins)
         return add_imports(module, [need for need in self._needs if need[0] not in self._bound])
 
     # Functions.
@@ -222,10 +226,16 @@ class Rewriter(cst.CSTTransformer):
         return expression.with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
     def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
-        if self._converting() and Where(self._path, self._line(original_node)) in (
-            self._decisions.awaited
-        ):
+        if not self._converting():
+            return updated_node
+        where = Where(self._path, self._line(original_node))
+        if where in self._decisions.awaited:
             return awaited_return(updated_node)
+        if where in self._decisions.checked and updated_node.value is not None:
+            self._stand_ins.add(AWAIT_IF_AWAITABLE)
+            return awaited_return(updated_node.with_changes(
+                value=cst.Call(cst.Name(AWAIT_IF_AWAITABLE), [cst.Arg(updated_node.value)])
+            ))
         return updated_node
 
     def leave_Raise(self, original_node: cst.Raise, updated_node: cst.Raise
@@ -425,6 +435,10 @@ class Rewriter(cst.CSTTransformer):
                    ) -> cst.BaseExpression:
         target = self._qualified(original_node.func)
         api = asyncio_api(target)
+        if target in COROUTINE_DECORATORS:
+            self.rewritten["L01"] += 1
+            self._stand_ins.add(AS_COROUTINE_FUNCTION)
+            return updated_node.with_changes(func=cst.Name(AS_COROUTINE_FUNCTION))
         if original_node.args and is_async_lookup(
             original_node, target, self._qualified(original_node.args[0].value)
         ):

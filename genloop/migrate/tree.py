@@ -25,8 +25,9 @@ from .facts import ModuleFacts, collect
 from .graph import decide
 from .keywords import KeywordNames, hide_keyword_names, new_names
 from .names import Resolver, module_name
+from .ownapi import drop_genloop as drop_genloop_api
 from .._progress import Progress
-from .remaining import remaining
+from .remaining import original_lines, remaining
 from .report import Summary
 from .rewriter import Rewriter
 from .sources import Source, SourceError, encode, read_source, write_atomically
@@ -46,8 +47,10 @@ class _Parsed(NamedTuple):
     resolver: Resolver
 
 
-def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
-    """Migrate ``paths``; the exit status (1: ``--check`` found changes)."""
+def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO,
+            drop_genloop: bool = False) -> int:
+    """Migrate ``paths``; the exit status (1: ``--check`` found changes).
+    ``drop_genloop``: genloop's own API too (:mod:`.ownapi`)."""
     progress = Progress(err, "migrate: ")
     summary = Summary()
     files = _files(paths, summary)
@@ -68,6 +71,12 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
                             renames)
         text = item.wrapper.visit(rewriter).code
         summary.left.extend(rewriter.left)
+        if drop_genloop:
+            legacy_done = text
+            text, own, left = drop_genloop_api(text, item.source.path)
+            summary.own_api += own
+            original = original_lines(item.source.text, legacy_done)
+            summary.left.extend(entry._replace(line=original(entry.line)) for entry in left)
         changed = text != item.source.text
         failure = _check_compiles(item, text) if changed else None
         if failure is None and changed and mode == WRITE:
@@ -80,6 +89,7 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO) -> int:
         ))
         if not changed:
             continue
+        summary.review.extend(r for r in decisions.review if r.path == item.source.path)
         summary.changed.append(item.source.path)
         summary.rewritten.update(rewriter.rewritten)
         if mode == DIFF:
