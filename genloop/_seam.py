@@ -20,6 +20,7 @@ import asyncio.coroutines
 import asyncio.events
 import asyncio.tasks
 import atexit
+import inspect
 import itertools
 import threading
 import warnings
@@ -30,6 +31,16 @@ from . import _versions
 
 #: The marker asyncio.iscoroutinefunction() looks for (3.6 … 3.13).
 IS_COROUTINE_MARKER = getattr(asyncio.coroutines, "_is_coroutine", object())
+
+
+def mark_coroutine_function(func: Any) -> None:
+    """Make asyncio's and inspect's iscoroutinefunction() say True of a
+    plain function that returns a coroutine (mock.patch then makes an
+    AsyncMock of it)."""
+    func._is_coroutine = IS_COROUTINE_MARKER
+    if _versions.HAS_MARK_COROUTINE_FUNCTION:
+        inspect.markcoroutinefunction(func)  # type: ignore[attr-defined]
+
 
 _OptionalLoop = Optional[asyncio.AbstractEventLoop]
 get_running_loop_or_none: Callable[[], _OptionalLoop] = asyncio.events._get_running_loop

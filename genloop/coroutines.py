@@ -36,7 +36,7 @@ from typing import (
     overload,
 )
 
-from . import _seam, _versions
+from . import _seam
 from ._frames import extract_user_stack
 from ._legacy import Observer
 
@@ -383,7 +383,7 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
         coro.gen = gen
         return coro  # type: ignore[no-any-return]
 
-    _mark_coroutine_function(legacy_coroutine_function)
+    _seam.mark_coroutine_function(legacy_coroutine_function)
     return legacy_coroutine_function
 
 
@@ -411,13 +411,6 @@ if TYPE_CHECKING:
 
 else:
     coroutine = _coroutine
-
-
-def _mark_coroutine_function(func: Any) -> None:
-    """Make asyncio's and inspect's iscoroutinefunction() say True."""
-    func._is_coroutine = _seam.IS_COROUTINE_MARKER
-    if _versions.HAS_MARK_COROUTINE_FUNCTION:
-        inspect.markcoroutinefunction(func)  # type: ignore[attr-defined]
 
 
 _COROUTINE_TYPES: Tuple[type, ...] = (

@@ -12,6 +12,7 @@ import asyncio.coroutines
 import asyncio.events
 import collections
 import collections.abc
+import inspect
 import concurrent.futures
 import json
 import re
@@ -169,6 +170,21 @@ def test_L05_loop_argument_on_functions_and_primitives(compat, loop):
         """
     )
     assert run(loop, main(loop)) == (["item", 2], 3)
+
+
+@pytest.mark.parametrize("name", ["sleep", "wait", "wait_for", "open_connection"])
+def test_L05_functions_taking_loop_are_still_coroutine_functions(compat, name):
+    """asynctest's and unittest.mock's patch() ask asyncio (or inspect,
+    from 3.12) whether what they replace is a coroutine function, to make a
+    CoroutineMock or AsyncMock of it."""
+    function = getattr(asyncio, name)
+    assert asyncio.iscoroutinefunction(function)
+    if sys.version_info >= (3, 12):
+        assert inspect.iscoroutinefunction(function)
+    with unittest.mock.patch("asyncio." + name) as patched:
+        if sys.version_info >= (3, 8):
+            assert isinstance(patched, unittest.mock.AsyncMock)
+    assert not asyncio.iscoroutinefunction(asyncio.gather)
 
 
 def test_L05_gather_with_loop_outside_a_running_loop_schedules_on_that_loop(compat, loop):

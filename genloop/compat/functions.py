@@ -158,6 +158,9 @@ def patches() -> List[Patch]:
         if name == "wait_for" and _versions.WAIT_FOR_RUNS_COROUTINES_INLINE:
             legacy = wait_for_as_task(original)
         replacement = _legacy_function(name, legacy)
+        if asyncio.iscoroutinefunction(original):
+            # What patch() makes of it (an AsyncMock, asynctest's CoroutineMock).
+            _seam.mark_coroutine_function(replacement)
         for module in modules_defining(original):
             if getattr(module, name, None) is original:
                 found.append(Patch(module, name, replacement))

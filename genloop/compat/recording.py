@@ -145,10 +145,10 @@ def _for_a_primitive(frame: Any) -> bool:
 def _keep_coroutine_marker(
     wrapper: Callable[..., Any], original: Callable[..., Any]
 ) -> Callable[..., Any]:
-    """asyncio.iscoroutinefunction() still says True of a wrapped
-    ``async def`` function."""
+    """asyncio's and inspect's iscoroutinefunction() still say True of a
+    wrapped ``async def`` function."""
     if asyncio.iscoroutinefunction(original):
-        wrapper._is_coroutine = _seam.IS_COROUTINE_MARKER  # type: ignore[attr-defined]
+        _seam.mark_coroutine_function(wrapper)
     return wrapper
 
 
