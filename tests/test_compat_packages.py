@@ -3,10 +3,13 @@ report, of a tiny tree migrated, and of runs' records (summaries, causes,
 the markdown table, the floors), with a cache of fake results.
 """
 
+import hashlib
 import importlib.util
+import io
 import json
 import os
 import sys
+import tarfile
 import textwrap
 from pathlib import Path
 
@@ -30,6 +33,8 @@ REPORT = """\
 rewritten, by row:
   L01      4  asyncio.coroutine
   L05      2  the loop= argument
+rewritten with a check at run time (1), to review by hand:
+  pkg/plugin.py:9: L01 Plugin.auth(): not a generator: it is awaited if it is, at run time
 left as they were (2), to fix by hand:
   pkg/client.py:12: L01 Client.ping(): also decorated with retry(times=3,
                    delay=1), which migrate does not know (line 10)
@@ -44,6 +49,9 @@ def test_migrate_report_is_read_with_every_section():
     report = run.read_migrate_report(REPORT)
     assert report["files"] == 3 and report["changed"] == 2
     assert report["rewritten"] == {"L01": 4, "L05": 2}
+    assert report["review"] == [
+        {"path": "pkg/plugin.py", "line": 9, "row": "L01", "what": "Plugin.auth()",
+         "why": "not a generator: it is awaited if it is, at run time"}]
     assert report["left"] == [
         {"path": "pkg/client.py", "line": 12, "row": "L01", "what": "Client.ping()",
          "why": "also decorated with retry(times=3, delay=1), which migrate does not know "
@@ -74,8 +82,8 @@ def test_migrate_rewrites_a_tree_with_its_tests_and_reports_what_it_left(tmp_pat
             yield from asyncio.sleep(0, loop=loop)
 
 
-        def wrapped():
-            return asyncio.coroutine(lambda: None)
+        def main():
+            asyncio.get_event_loop().run_until_complete(pause(None))
         """))
     (tree / "tests" / "test_pkg.py").write_text(textwrap.dedent("""\
         import asyncio
@@ -90,7 +98,7 @@ def test_migrate_rewrites_a_tree_with_its_tests_and_reports_what_it_left(tmp_pat
     assert report["changed"] == 2 and report["files"] == 2
     assert report["rewritten"] == {"L01": 2, "L05": 1}
     assert [(left["path"], left["row"]) for left in report["left"]] == [
-        ("pkg/__init__.py", "L01")]
+        ("pkg/__init__.py", "L26")]
     assert "async def check(loop):\n    await pause(loop)" in \
         (tree / "tests" / "test_pkg.py").read_text()
 
@@ -190,3 +198,193 @@ def test_a_report_without_the_counterpart_in_the_cache_says_so(tmp_path):
     with pytest.raises(run.RunnerError, match="janus under genloop-3.12: run it first"):
         run.main(["--report", "--package", "janus", "--mode", "migrated-3.12",
                   "--cache", str(tmp_path)])
+
+
+def corpus():
+    with open(str(PACKAGES / "corpus.json")) as source:
+        return json.load(source)
+
+
+def named(packages, name):
+    return next(p for p in packages["packages"] if p["name"] == name)
+
+
+def test_hbmqtt_is_migrated_with_websockets_the_release_its_deps_pin():
+    known = corpus()
+    hbmqtt = named(known, "hbmqtt")
+    assert "websockets==4.0.1" in hbmqtt["deps"]["all"] and hbmqtt["migrate_with_why"]
+    for version in ("3.12", "3.13"):
+        assert run.migrate_with(known, hbmqtt, version) == [named(known, "websockets")]
+    assert run.migrate_with(known, named(known, "janus"), "3.12") == []
+
+
+def two_packages(pin="dep==1.0", together=("dep",)):
+    """A corpus of two: app, whose deps for 3.12 pin ``pin`` and which is migrated with
+    ``together``, and dep 1.0."""
+    return {"packages": [
+        {"name": "app", "version": "2.0", "deps": {"all": ["six==1.11.0"], "3.12": [pin]},
+         "migrate_with": list(together) if isinstance(together, tuple) else together},
+        {"name": "dep", "version": "1.0", "deps": {}},
+    ]}
+
+
+def test_migrate_with_reads_the_pin_of_that_python_as_pip_compares_names():
+    known = two_packages(pin="Dep [extra] == 1.0")
+    assert run.migrate_with(known, named(known, "app"), "3.12") == [named(known, "dep")]
+    with pytest.raises(run.RunnerError, match=r"app: migrate_with names dep, but its deps "
+                       r"for 3\.13 do not pin it: .*\(add dep==1\.0 to deps\)"):
+        run.migrate_with(known, named(known, "app"), "3.13")
+
+
+@pytest.mark.parametrize("pin", ["dep==1.1", "dep>=1.0", "dep"])
+def test_a_dependency_pinned_at_another_version_than_the_corpus_package_stops_the_runner(pin):
+    known = two_packages(pin=pin)
+    with pytest.raises(run.RunnerError) as raised:
+        run.migrate_with(known, named(known, "app"), "3.12")
+    assert str(raised.value).startswith(
+        "app: its deps for 3.12 pin %s, but the corpus package dep is 1.0: " % pin)
+    assert "(pin dep==1.0, or leave dep out of migrate_with)" in str(raised.value)
+
+
+@pytest.mark.parametrize("together, message", [
+    (("nowhere",), "migrate_with names nowhere, which is not a corpus package "
+                   "(it has app, dep)"),
+    (("app",), "migrate_with names app itself"),
+    (("dep", "dep"), "migrate_with names dep twice"),
+    ("dep", "migrate_with must be a list of corpus package names, not 'dep'"),
+])
+def test_migrate_with_names_other_corpus_packages_once(together, message):
+    known = two_packages(together=together)
+    with pytest.raises(run.RunnerError, match="^app: " + message.replace("(", r"\(")
+                       .replace(")", r"\)")):
+        run.migrate_with(known, named(known, "app"), "3.12")
+
+
+def sdist(cache, name, version, files):
+    """A tiny sdist in the cache, where fetch_sdist finds it, and its corpus entry."""
+    directory = cache / "sdists"
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / ("%s-%s.tar.gz" % (name, version))
+    with tarfile.open(str(path), "w:gz") as archive:
+        for relative, text in files.items():
+            data = textwrap.dedent(text).encode()
+            member = tarfile.TarInfo("%s-%s/%s" % (name, version, relative))
+            member.size = len(data)
+            archive.addfile(member, io.BytesIO(data))
+    return {"name": name, "version": version, "url": "https://example.invalid/" + path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "tests": ["tests"],
+            "timeout": 120}
+
+
+#: app's one test: what its run sees of PYTHONPATH and of dep.
+SEEN = """\
+    import json
+    import os
+
+    try:
+        import dep
+    except ImportError:
+        dep = None
+
+
+    def test_what_the_run_sees():
+        with open("seen.json", "w") as out:
+            json.dump({"path": os.environ["PYTHONPATH"].split(os.pathsep),
+                       "dep": dep and os.path.dirname(os.path.dirname(dep.__file__)),
+                       "migrated": dep and dep.MIGRATED}, out)
+    """
+
+
+def fake_tree_run(tmp_path, monkeypatch, pin="dep==1.0"):
+    """A cache with app's and dep's sdists, and run.py with genloop's parts faked: the
+    venv is this Python (genloop left alone), migrate marks each package it is run
+    over; the tests run for real."""
+    cache = tmp_path / "cache"
+    app = sdist(cache, "app", "2.0", {"app/__init__.py": "MIGRATED = False\n",
+                                      "tests/test_app.py": SEEN})
+    app.update(deps={"3.12": [pin]}, migrate_with=["dep"])
+    dep = sdist(cache, "dep", "1.0", {"dep/__init__.py": "MIGRATED = False\n"})
+    migrated = []
+
+    def migrate(tool, source):
+        migrated.append(source)
+        (top,) = [n for n in os.listdir(source) if n in ("app", "dep")]
+        with open(os.path.join(source, top, "__init__.py"), "a") as module:
+            module.write("MIGRATED = True\n")
+        left = [{"path": top + "/__init__.py", "line": 1, "row": "L01", "what": "f()",
+                 "why": "x"}] * (top == "dep")
+        return {"files": 1, "changed": 1, "rewritten": {"L01": 3 if top == "app" else 5},
+                "left": left, "failed": [], "seconds": 0.1}
+
+    monkeypatch.setattr(run, "venv", lambda *args: sys.executable)
+    monkeypatch.setattr(run, "prepare_genloop", lambda *args: None)
+    monkeypatch.setattr(run, "migrate_tool", lambda *args: "the migrate venv's python")
+    monkeypatch.setattr(run, "migrate", migrate)
+    return {"packages": [app, dep]}, cache, migrated
+
+
+def test_a_migrated_mode_migrates_the_dependency_beside_and_puts_it_after_the_tree(
+        tmp_path, monkeypatch):
+    known, cache, migrated = fake_tree_run(tmp_path, monkeypatch)
+    made = run.run_one(known, named(known, "app"), "migrated-3.12", str(cache))
+    source = str(cache / "work" / "migrated-3.12" / "app" / "app-2.0")
+    beside = str(cache / "work" / "migrated-3.12" / "app-with" / "dep" / "dep-1.0")
+    assert migrated == [source, beside]
+    assert made["results"]["tests/test_app.py::test_what_the_run_sees"]["outcome"] == "passed"
+    with open(os.path.join(source, "seen.json")) as seen:
+        # The package's tree, then the migrated dependency: ahead of site-packages.
+        assert json.load(seen) == {"path": [source, beside], "dep": beside, "migrated": True}
+    assert made["migrate"]["rewritten"] == {"L01": 3} and made["migrate"]["left"] == []
+    assert [(d["package"], d["version"], d["tree"], d["migrate"]["rewritten"])
+            for d in made["migrated_with"]] == [("dep", "1.0", beside, {"L01": 5})]
+    with open(run.result_path(str(cache), named(known, "app"), "migrated-3.12")) as stored:
+        assert json.load(stored)["migrated_with"] == made["migrated_with"]
+
+
+def test_other_modes_neither_migrate_nor_add_the_dependency(tmp_path, monkeypatch):
+    known, cache, migrated = fake_tree_run(tmp_path, monkeypatch)
+    made = run.run_one(known, named(known, "app"), "stock-3.12", str(cache))
+    source = str(cache / "work" / "stock-3.12" / "app" / "app-2.0")
+    assert migrated == [] and "migrated_with" not in made and "migrate" not in made
+    assert not (cache / "work" / "stock-3.12" / "app-with").exists()
+    with open(os.path.join(source, "seen.json")) as seen:
+        assert json.load(seen) == {"path": [source], "dep": None, "migrated": None}
+
+
+def test_a_version_mismatch_stops_a_migrated_mode_before_migrating(tmp_path, monkeypatch):
+    known, cache, migrated = fake_tree_run(tmp_path, monkeypatch, pin="dep==0.9")
+    with pytest.raises(run.RunnerError, match="pin dep==0.9, but the corpus package dep is 1.0"):
+        run.run_one(known, named(known, "app"), "migrated-3.12", str(cache))
+    assert migrated == []
+
+
+def test_what_migrate_did_to_a_dependency_is_reported_apart():
+    records = fake_records()
+    report = {"files": 34, "changed": 8, "rewritten": {"L01": 50, "L05": 4},
+              "left": MIGRATE_REPORT["left"] * 2, "failed": [], "seconds": 7.0}
+    records[("janus", "migrated-3.12")]["migrated_with"] = [
+        {"package": "websockets", "version": "4.0.1", "tree": "/x", "migrate": report}]
+    modes = ["stock-3.6", "genloop-3.12", "migrated-3.12"]
+    summary = run.summarize(janus(), modes, records)
+    result = summary["packages"][0]["modes"]["migrated-3.12"]
+    assert (result["rewritten"], result["left"]) == (35, 1)
+    assert summary["totals"]["migrated-3.12"]["rewritten"] == 35
+    assert [(d["package"], d["rewritten"], d["left"]) for d in result["migrated_with"]] == [
+        ("websockets", 54, 2)]
+    text = run.markdown(summary, modes)
+    assert "| janus 0.3.0 | 4 | 3 / 75.0% | 2 / 50.0% | 35 | 1 |" in text
+    assert "  - with it, its dependency websockets 4.0.1, migrated apart (not counted in the " \
+        "table): 8 of 34 files changed; rewritten 54, left 2" in text
+    assert "left 1; with websockets 4.0.1 migrated too (rewrote 54, left 2)" in run.plain(
+        summary, modes)
+
+
+def test_what_stops_hbmqtt_migrated_with_its_dependency_is_named():
+    mock = "E       TypeError: object MagicMock can't be used in 'await' expression"
+    assert run.classify(mock, "t", "migrated").id == "mock-not-awaitable"
+    assert run.classify(mock, "t", "genloop").id == "unclassified"
+    hang = ">       self.loop.run_until_complete(server.wait_closed())\n" \
+        "E           Failed: Timeout >10.0s"
+    assert run.classify(hang, "t", "migrated").id == "server-wait-closed-migrated"
+    assert run.classify(hang, "t", "genloop").id == "server-wait-closed"
+    assert "legacy-dependency" not in [c.id for c in run.CAUSES]

@@ -12,7 +12,9 @@ dependencies, and runs the package's own tests with pytest, unmodified:
 - ``migrated-3.12`` / ``migrated-3.13``: the whole tree (package and tests
   together) rewritten by ``genloop migrate``, run from a venv of its own that
   has libcst, then plain pytest in the package's venv, without genloop: the
-  way off genloop, measured against what passed under ``genloop run``;
+  way off genloop, measured against what passed under ``genloop run``; the corpus
+  packages it names in ``migrate_with`` (legacy dependencies) are migrated beside
+  it and put on ``PYTHONPATH`` after its tree, ahead of the releases installed;
 - ``stock-3.12`` / ``stock-3.13``: plain pytest again, for contrast.
 
 A test counts for a package when it passes on stock 3.6; each other mode is
@@ -147,6 +149,60 @@ def pip(python: str, args: Sequence[str], what: str) -> None:
         raise RunnerError("pip failed while %s:\n%s" % (what, tail))
 
 
+def distribution(name: str) -> str:
+    """A distribution's name as pip compares them (PEP 503): case and ``-_.`` runs aside."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+#: A requirement as the corpus writes them: a name, perhaps extras, then the specifier.
+REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*?)\s*$")
+
+
+def migrate_with(corpus: Dict[str, Any], package: Package, version: str) -> List[Package]:
+    """The corpus packages named by the package's ``migrate_with``: dependencies that are
+    legacy code themselves, migrated with it in a migrated mode on that Python.
+
+    Each must be another corpus package that the package's ``deps`` for that Python pin
+    at exactly the corpus package's version: its sdist is what gets migrated, and the
+    migrated copy shadows the release pip installed, so the two must be the same."""
+    names = package.get("migrate_with", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise RunnerError("%s: migrate_with must be a list of corpus package names, not %r"
+                          % (package["name"], names))
+    known = {distribution(p["name"]): p for p in corpus["packages"]}
+    deps = package.get("deps", {})
+    pins = {}  # type: Dict[str, str]
+    for requirement in deps.get("all", []) + deps.get(version, []):
+        parsed = REQUIREMENT.match(requirement)
+        if parsed is not None:
+            pins[distribution(parsed.group(1))] = parsed.group(2)
+    chosen = []  # type: List[Package]
+    for name in names:
+        other = known.get(distribution(name))
+        if other is None:
+            raise RunnerError("%s: migrate_with names %s, which is not a corpus package (it has "
+                              "%s)" % (package["name"], name, ", ".join(sorted(known))))
+        if other is package or other in chosen:
+            raise RunnerError("%s: migrate_with names %s %s" % (
+                package["name"], name, "itself" if other is package else "twice"))
+        pin = pins.get(distribution(name))
+        wanted = "%s==%s" % (other["name"], other["version"])
+        if pin is None:
+            raise RunnerError(
+                "%s: migrate_with names %s, but its deps for %s do not pin it: the migrated "
+                "%s must shadow the same release installed (add %s to deps)"
+                % (package["name"], name, version, other["name"], wanted))
+        if pin.replace(" ", "") != "==" + other["version"]:
+            raise RunnerError(
+                "%s: its deps for %s pin %s%s, but the corpus package %s is %s: migrate_with "
+                "migrates the corpus package's sdist, which must be the release the deps "
+                "install (pin %s, or leave %s out of migrate_with)"
+                % (package["name"], version, name, pin, other["name"], other["version"],
+                   wanted, name))
+        chosen.append(other)
+    return chosen
+
+
 def venv(corpus: Dict[str, Any], package: Package, version: str, cache: str) -> str:
     """The package's venv: its test tools and dependencies, never genloop's migrate tool."""
     name = "%s-%s" % (package["name"], package["version"])
@@ -218,15 +274,17 @@ def migrate(tool: str, source: str) -> Dict[str, Any]:
 
 
 MIGRATE_HEAD = re.compile(r"^(\d+) of (\d+) files? changed")
-MIGRATE_SECTIONS = (("rewritten", "rewritten, by row:"), ("left", "left as they were ("),
-                    ("failed", "not migrated:"))
+MIGRATE_SECTIONS = (("rewritten", "rewritten, by row:"),
+                    ("review", "rewritten with a check at run time ("),
+                    ("left", "left as they were ("), ("failed", "not migrated:"))
 #: A construct left as it was: ``path:line: row what: why``.
 MIGRATE_LEFT = re.compile(r"^  (\S.*?):(\d+): (\S+) (.+?): (.*)$")
 
 
 def read_migrate_report(text: str) -> Dict[str, Any]:
-    """Files changed, constructs rewritten by row, and those left (each with its file,
-    line, row, what and why) and the files not migrated, from migrate's closing report.
+    """Files changed, constructs rewritten by row, those rewritten with a check at run
+    time for a person to review and those left (each with its file, line, row, what and
+    why), and the files not migrated, from migrate's closing report.
 
     A reason that quotes code spanning lines (a decorator's arguments) goes on over the
     next lines: those are joined to the entry they continue."""
@@ -235,7 +293,7 @@ def read_migrate_report(text: str) -> Dict[str, Any]:
     if head is None:
         raise RunnerError("genloop migrate printed no report:\n%s" % text[-2000:])
     report = {"files": int(head.group(2)), "changed": int(head.group(1)), "rewritten": {},
-              "left": [], "failed": []}  # type: Dict[str, Any]
+              "review": [], "left": [], "failed": []}  # type: Dict[str, Any]
     section = None
     for line in lines[1:]:
         heading = next((key for key, start in MIGRATE_SECTIONS if line.startswith(start)), None)
@@ -245,12 +303,12 @@ def read_migrate_report(text: str) -> Dict[str, Any]:
         elif section == "rewritten":
             row, count = line.split()[:2]
             report["rewritten"][row] = int(count)
-        elif section == "left" and left is not None:
+        elif section in ("review", "left") and left is not None:
             path, number, row, what, why = left.groups()
-            report["left"].append({"path": path, "line": int(number), "row": row,
-                                   "what": what, "why": why})
-        elif section == "left" and report["left"]:
-            report["left"][-1]["why"] += " " + line.strip()
+            report[section].append({"path": path, "line": int(number), "row": row,
+                                    "what": what, "why": why})
+        elif section in ("review", "left") and report[section]:
+            report[section][-1]["why"] += " " + line.strip()
         elif section == "failed":
             report["failed"].append(line.strip())
         else:
@@ -317,7 +375,10 @@ def read_verbose(output: str) -> Results:
     return results
 
 
-def run_tests(python: str, kind: str, package: Package, source: str, junit: str) -> Dict[str, Any]:
+def run_tests(python: str, kind: str, package: Package, source: str, junit: str,
+              after: Sequence[str] = ()) -> Dict[str, Any]:
+    """The package's tests from ``source``, with ``source`` first on ``PYTHONPATH`` and the
+    trees in ``after`` (the migrated dependencies) next, before the venv's site-packages."""
     command = [python, "-m", "pytest"]
     if kind == "genloop":
         command = [python, "-m", "genloop", "run", "-m", "pytest"]
@@ -327,7 +388,8 @@ def run_tests(python: str, kind: str, package: Package, source: str, junit: str)
         # One module that fails to import must not hide the results of the others.
         "--continue-on-collection-errors",
     ] + package.get("pytest_args", []) + package["tests"]
-    env = clean_env(PYTHONPATH=source, PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
+    env = clean_env(PYTHONPATH=os.pathsep.join([source] + list(after)),
+                    PYTHONDONTWRITEBYTECODE="1", PYTHONUNBUFFERED="1")
     started = time.time()
     with tempfile.TemporaryFile() as output:
         process = subprocess.Popen(command, cwd=source, env=env, stdout=output,
@@ -353,16 +415,30 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
     prepare_genloop(python, kind)
     source = unpack(sdist, os.path.join(cache, "work", mode, package["name"]))
     migration = None
+    together = []  # type: List[Dict[str, Any]]
+    trees = []  # type: List[str]
     if kind == "migrated":
+        others = [(other, fetch_sdist(other, cache))
+                  for other in migrate_with(corpus, package, version)]
         tool = migrate_tool(corpus, version, cache)
         log("migrating %s %s with genloop migrate on %s" % (package["name"], package["version"],
                                                             version))
         migration = migrate(tool, source)
+        for other, other_sdist in others:
+            # Beside the package's copy, not in it: migrate reports on it apart, and the
+            # package's own tree stays what the table counts.
+            tree = unpack(other_sdist, os.path.join(cache, "work", mode,
+                                                    package["name"] + "-with", other["name"]))
+            log("migrating %s's dependency %s %s with it" % (package["name"], other["name"],
+                                                             other["version"]))
+            together.append({"package": other["name"], "version": other["version"],
+                             "tree": tree, "migrate": migrate(tool, tree)})
+            trees.append(tree)
     junit = os.path.join(cache, "work", mode, package["name"] + ".xml")
     if os.path.exists(junit):
         os.remove(junit)
     log("running %s %s: %s" % (package["name"], package["version"], mode))
-    run = run_tests(python, kind, package, source, junit)
+    run = run_tests(python, kind, package, source, junit, trees)
     if os.path.exists(junit):
         results, broken = read_junit(junit, source)
     else:
@@ -375,6 +451,7 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
     }
     if migration is not None:
         record["migrate"] = migration
+        record["migrated_with"] = together
     store = result_path(cache, package, mode)
     os.makedirs(os.path.dirname(store), exist_ok=True)
     with open(store, "w") as out:
@@ -486,6 +563,14 @@ def against_genloop(reference: Dict[str, Any], genloop: Dict[str, Any],
             "kept": sum(1 for t in counted if passed(migrated, t))}
 
 
+def dependency(together: Dict[str, Any]) -> Dict[str, Any]:
+    """A dependency migrated with the package, for the summary: counted apart from the
+    package's own ``rewritten`` and ``left``."""
+    report = together["migrate"]
+    return {"package": together["package"], "version": together["version"], "migrate": report,
+            "rewritten": sum(report["rewritten"].values()), "left": len(report["left"])}
+
+
 def summarize(packages: List[Package], modes: List[str],
               records: Dict[Tuple[str, str], Dict[str, Any]]) -> Dict[str, Any]:
     rows = []
@@ -505,7 +590,9 @@ def summarize(packages: List[Package], modes: List[str],
                 result.update(against_genloop(reference, records[(package["name"], genloop)],
                                               record),
                               migrate=report, rewritten=sum(report["rewritten"].values()),
-                              left=len(report["left"]))
+                              left=len(report["left"]),
+                              migrated_with=list(map(dependency,
+                                                     record.get("migrated_with", []))))
         rows.append(row)
     totals = {}
     for mode in modes:
@@ -593,10 +680,18 @@ def migrate_sections(summary: Dict[str, Any], mode: str) -> List[str]:
         lines.append("- %s: %d of %d files changed in %ss; rewritten: %s" % (
             row["package"], report["changed"], report["files"], report["seconds"],
             rows or "nothing"))
+        for review in report.get("review", []):
+            lines.append("  - to review: `%(path)s:%(line)d` %(row)s %(what)s: %(why)s" % review)
         for left in report["left"]:
             lines.append("  - left: `%(path)s:%(line)d` %(row)s %(what)s: %(why)s" % left)
         for failed in report["failed"]:
             lines.append("  - not migrated: %s" % failed)
+        for together in row["modes"][mode].get("migrated_with", []):
+            other = together["migrate"]
+            lines.append("  - with it, its dependency %s %s, migrated apart (not counted in "
+                         "the table): %d of %d files changed; rewritten %d, left %d" % (
+                             together["package"], together["version"], other["changed"],
+                             other["files"], together["rewritten"], together["left"]))
     return lines
 
 
@@ -663,6 +758,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             interpreter(corpus, version)
         for package in packages:
             for mode in wanted:
+                kind, version = parse_mode(mode)
+                if kind == "migrated":
+                    # A corpus mistake stops the run before hours of others, not after.
+                    migrate_with(corpus, package, version)
+        for package in packages:
+            for mode in wanted:
                 records[(package["name"], mode)] = run_one(corpus, package, mode, args.cache)
     for package in packages:
         for mode in compared_modes(modes):
@@ -705,9 +806,11 @@ def migrated_note(result: Dict[str, Any]) -> str:
     """A migrated mode's promise kept or not, and what migrate rewrote and left."""
     if "kept" not in result:
         return ""
-    return "; %d of the %d passing under %s; migrate rewrote %d, left %d" % (
+    return "; %d of the %d passing under %s; migrate rewrote %d, left %d%s" % (
         result["kept"], result["genloop_passed"], result["genloop_mode"], result["rewritten"],
-        result["left"])
+        result["left"], "".join("; with %(package)s %(version)s migrated too (rewrote "
+                                "%(rewritten)d, left %(left)d)" % d
+                                for d in result.get("migrated_with", [])))
 
 
 if __name__ == "__main__":
