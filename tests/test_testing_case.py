@@ -682,7 +682,11 @@ def test_coroutine_mock_counts_calls_at_once_and_awaits_when_awaited():
         mock.assert_not_awaited()
         assert not mock.awaited
         assert asyncio.iscoroutine(coro) and genloop.iscoroutine(coro)
-        assert isinstance(loop.run_until_complete(coro), testing.CoroutineMock)
+        # As asynctest: what the coroutine returns is a MagicMock, not
+        # one more coroutine function.
+        result = loop.run_until_complete(coro)
+        assert isinstance(result, testing.MagicMock)
+        assert not isinstance(result, testing.CoroutineMock)
         mock.assert_awaited_once_with(1)
         assert mock.awaited
         mock.reset_mock()
@@ -755,7 +759,8 @@ def test_coroutine_mock_as_an_attribute_and_through_patch():
             raise AssertionError("the real one")
 
     mock = testing.CoroutineMock()
-    assert isinstance(mock.child, testing.CoroutineMock)
+    assert isinstance(mock.child, testing.MagicMock)
+    assert not isinstance(mock.child, testing.CoroutineMock)
     service = Service()
     with unittest.mock.patch.object(service, "fetch", new_callable=testing.CoroutineMock) as fetch:
         fetch.return_value = "mocked"

@@ -20,9 +20,12 @@
   (:mod:`~genloop.testing.running`).
 
 asynctest (0.12/0.13, unmaintained, broken from 3.11): a suite moves by
-changing ``asynctest`` to ``genloop.testing`` in its imports of
-``TestCase``, ``ClockedTestCase``, ``CoroutineMock``, ``fail_on``,
-``strict`` and ``lenient``.  Covered:
+changing its imports, one line per module: ``import asynctest`` becomes
+``from genloop import testing as asynctest``, ``from asynctest import X``
+becomes ``from genloop.testing import X`` (``mock`` included: ``from
+asynctest import TestCase, mock`` becomes ``from genloop.testing import
+TestCase, mock``) and ``asynctest.mock`` becomes ``genloop.testing.mock``.
+Covered:
 
 * ``TestCase``: coroutine tests, ``setUp``/``tearDown`` and cleanups (and
   now generators of every kind), ``self.loop``, ``use_default_loop``,
@@ -41,40 +44,107 @@ changing ``asynctest`` to ``genloop.testing`` in its imports of
   ``assert_awaited``, ``assert_awaited_once``, ``assert_awaited_with``,
   ``assert_awaited_once_with``, ``assert_any_await``, ``assert_has_awaits``,
   ``assert_not_awaited``, ``awaited.wait()``/``wait_next()``/``wait_for()``,
-  ``reset_mock``.
+  ``reset_mock``; its attributes and return value are ``MagicMock``;
+* ``Mock``, ``MagicMock``, ``NonCallableMock``, ``NonCallableMagicMock``
+  (:mod:`~genloop.testing.mocks`): ``CoroutineMock`` attributes where the
+  spec has coroutine functions, ``async with`` and ``async for`` on a
+  ``MagicMock``, on every Python;
+* ``patch`` (``.object``, ``.multiple``, ``.dict``, ``.stopall``) and
+  ``create_autospec`` (:mod:`~genloop.testing.patching`): ``CoroutineMock``
+  for coroutine functions, decorated coroutine functions and generators
+  patched until they end (asynctest's default ``scope=GLOBAL``);
+* ``exhaust_callbacks(loop)`` (:mod:`~genloop.testing.callbacks`);
+* the ``mock`` module (:mod:`~genloop.testing.mock`: the above with
+  ``ANY``, ``DEFAULT``, ``call``, ``sentinel``, ``PropertyMock``,
+  ``mock_open``), and unittest's names asynctest re-exported
+  (``TestSuite``, ``skip``, ``skipIf``, ``main``...).
 
 Not covered: ``fail_on(unused_loop=True)`` and ``ignore_loop``;
 ``TestCase.with_timeout`` and ``default_timeout`` (``TestCase.timeout``
 limits every async part instead); coroutine ``setUpClass``;
-``FunctionTestCase``; ``asynctest.helpers.exhaust_callbacks``; asynctest's
-``Mock``/``MagicMock``/``NonCallableMock`` that make ``CoroutineMock``
-attributes from a spec, its ``patch`` (with ``scope=``) and
-``create_autospec`` that pick ``CoroutineMock`` for coroutine functions
-(use ``unittest.mock``, with ``new_callable=CoroutineMock``); the
+``FunctionTestCase``; ``patch(scope=LIMITED)``; ``return_once``; the
 selector and socket mocks (``TestSelector``, ``SocketMock``,
 ``set_read_ready``).
 """
 
+# unittest's names asynctest's package re-exported (``asynctest.skipIf``).
+from unittest import (
+    SkipTest,
+    TestLoader,
+    TestResult,
+    TestSuite,
+    TextTestResult,
+    TextTestRunner,
+    defaultTestLoader,
+    expectedFailure,
+    main,
+    skip,
+    skipIf,
+    skipUnless,
+)
+
+from . import mock
+from .callbacks import exhaust_callbacks
 from .case import ClockedTestCase, TestCase, fail_on, lenient, strict
 from .clock import VirtualClock
 from .leaks import CHECKS, LoopWatch
 from .loops import IsolatedLoop, stock_event_loop
+from .mock import (
+    ANY,
+    DEFAULT,
+    MagicMock,
+    Mock,
+    NonCallableMagicMock,
+    NonCallableMock,
+    PropertyMock,
+    call,
+    create_autospec,
+    mock_open,
+    patch,
+    sentinel,
+)
 from .mocks import CoroutineMock
 from .running import DeadlineExceeded, call_on_loop, run_on_loop
 
 __all__ = [
+    "ANY",
     "CHECKS",
     "ClockedTestCase",
     "CoroutineMock",
+    "DEFAULT",
     "DeadlineExceeded",
     "IsolatedLoop",
     "LoopWatch",
+    "MagicMock",
+    "Mock",
+    "NonCallableMagicMock",
+    "NonCallableMock",
+    "PropertyMock",
+    "SkipTest",
     "TestCase",
+    "TestLoader",
+    "TestResult",
+    "TestSuite",
+    "TextTestResult",
+    "TextTestRunner",
     "VirtualClock",
+    "call",
     "call_on_loop",
+    "create_autospec",
+    "defaultTestLoader",
+    "exhaust_callbacks",
+    "expectedFailure",
     "fail_on",
     "lenient",
+    "main",
+    "mock",
+    "mock_open",
+    "patch",
     "run_on_loop",
+    "sentinel",
+    "skip",
+    "skipIf",
+    "skipUnless",
     "stock_event_loop",
     "strict",
 ]
