@@ -7,10 +7,14 @@ One iteration of the loop (``_run_once``), in order:
    queue is rebuilt at once).
 2. Poll for I/O: no wait if callbacks are ready or ``stop()`` was called;
    otherwise until the earliest timer (at most a day); otherwise forever.
-   While callbacks keep being ready and I/O is quiet (the last poll found
-   nothing), the poll, a system call, is only made once at least
-   ``CALLBACKS_PER_POLL`` callbacks have run since then; it is always made
-   when ``stop()`` was called and at the start of each run.
+   While any file descriptor but the self-pipe is watched, the poll is made
+   at every iteration, as asyncio makes it: a socket's peer (often in the
+   same process) may become readable at any step, and the order of what
+   follows is asyncio's.  With only the self-pipe watched, while callbacks
+   keep being ready and the last poll found nothing, the poll, a system
+   call, is only made once at least ``CALLBACKS_PER_POLL`` callbacks have
+   run since then (``call_soon_threadsafe`` asks for it at once); it is
+   always made when ``stop()`` was called and at the start of each run.
 3. Queue the callbacks of the I/O events the poll returned.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
@@ -58,9 +62,9 @@ logger = logging.getLogger("asyncio")
 #: The longest single wait for I/O, as asyncio (a day).
 MAXIMUM_SELECT_TIMEOUT = 24 * 3600
 
-#: While callbacks are ready and the last poll found no I/O, poll again once
-#: this many have run: a poll per iteration would cost a system call for
-#: each value two tasks trade.
+#: While callbacks are ready, the last poll found no I/O and only the
+#: self-pipe is watched, poll again once this many have run: a poll per
+#: iteration would cost a system call for each value two tasks trade.
 CALLBACKS_PER_POLL = 64
 
 if _versions.HAS_CONTEXTVARS:
@@ -132,6 +136,8 @@ class EventLoop(asyncio.SelectorEventLoop):
 
     def __init__(self, selector: Any = None) -> None:
         super().__init__(selector)
+        #: The file descriptors watched, live (the self-pipe's always).
+        self._selector_map = self._selector.get_map()
         self._ready: Deque[Any] = collections.deque()
         #: Where this loop's tasks put their wake-up handle for a plain
         #: reschedule, without a call_soon() (see genloop.tasks).
@@ -346,8 +352,10 @@ class EventLoop(asyncio.SelectorEventLoop):
                 timeout = None
             else:
                 timeout = min(max(0.0, earliest - self.time()), MAXIMUM_SELECT_TIMEOUT)
-        elif not self._stopping and self._callbacks_since_poll < CALLBACKS_PER_POLL:
-            poll = False  # callbacks keep coming and I/O is quiet
+        elif not self._stopping and self._callbacks_since_poll < CALLBACKS_PER_POLL and len(
+            self._selector_map
+        ) <= 1:
+            poll = False  # callbacks keep coming, and only the self-pipe is watched
         if poll:
             events = self._selector.select(timeout)
             self._process_events(events)

@@ -338,6 +338,45 @@ def test_a_peer_reset_is_seen_as_on_the_stock_loop():
     assert genloop_outcome == stock_outcome
 
 
+def test_a_peer_close_is_seen_between_callbacks_as_on_the_stock_loop():
+    """Each iteration polls for I/O while sockets are watched, as asyncio's
+    does: a peer's end of file reaches its reader before a chain of ten
+    task steps that started with the close ends (a client that set its
+    error in a done callback raised the wrong one when the chain won)."""
+    async def close_during_a_chain(loop):
+        accepted = loop.create_future()
+        server = await asyncio.start_server(
+            lambda reader, writer: accepted.set_result((reader, writer)), LOCALHOST, 0
+        )
+        try:
+            reader, writer = await asyncio.open_connection(*server.sockets[0].getsockname())
+            remote_reader, remote_writer = await accepted
+            order = []
+
+            async def read_to_the_end():
+                await remote_reader.read()
+                order.append("end of file")
+
+            async def chain():
+                for _ in range(10):
+                    await asyncio.sleep(0)
+                order.append("chain")
+
+            reading = asyncio.ensure_future(read_to_the_end())
+            await asyncio.sleep(0)
+            writer.close()
+            await asyncio.gather(reading, chain())
+            remote_writer.close()
+            return order
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    genloop_outcome, stock_outcome = on_both_loops(close_during_a_chain)
+    assert stock_outcome == ("result", ["end of file", "chain"])
+    assert genloop_outcome == stock_outcome
+
+
 def test_a_socket_closed_under_a_pending_read_behaves_as_on_the_stock_loop():
     async def closed_under_read(loop):
         left, right = socket.socketpair()
