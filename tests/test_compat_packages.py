@@ -388,3 +388,92 @@ def test_what_stops_hbmqtt_migrated_with_its_dependency_is_named():
     assert run.classify(hang, "t", "migrated").id == "server-wait-closed-migrated"
     assert run.classify(hang, "t", "genloop").id == "server-wait-closed"
     assert "legacy-dependency" not in [c.id for c in run.CAUSES]
+
+
+# The testing modes: a suite written on asynctest, moved to genloop.testing.
+
+
+def test_an_asynctest_suite_moves_to_genloop_testing_by_its_import_lines(tmp_path):
+    tests = tmp_path / "tests"
+    (tests / "sub").mkdir(parents=True)
+    (tests / "test_a.py").write_text(
+        "import asyncio\nimport asynctest\n\n\nclass T(asynctest.TestCase):\n"
+        "    def test(self):\n        import asynctest\n")
+    (tests / "sub" / "test_b.py").write_text(
+        "from asynctest import TestCase, mock\nfrom asynctest.mock import patch\n"
+        "import asynctest_helpers\n")
+    (tmp_path / "outside.py").write_text("import asynctest\n")
+    changed = run.port_to_genloop_testing(str(tmp_path), ["tests"])
+    assert [(c["path"], c["line"], c["after"]) for c in changed] == [
+        (os.path.join("tests", "sub", "test_b.py"), 1,
+         "from genloop.testing import TestCase, mock"),
+        (os.path.join("tests", "sub", "test_b.py"), 2, "from genloop.testing.mock import patch"),
+        (os.path.join("tests", "test_a.py"), 2, "from genloop import testing as asynctest"),
+        (os.path.join("tests", "test_a.py"), 7, "        from genloop import testing as asynctest"),
+    ]
+    assert (tests / "sub" / "test_b.py").read_text().endswith("import asynctest_helpers\n")
+    assert (tmp_path / "outside.py").read_text() == "import asynctest\n"
+
+
+def test_a_testing_mode_runs_the_ported_suite_under_genloop_run(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    suite = sdist(cache, "suite", "1.0", {"tests/test_s.py": """\
+        import asynctest
+
+
+        def test_ported():
+            assert asynctest.__name__ == "genloop.testing"
+        """})
+    suite["asynctest_suite"] = True
+    commands = []
+    real_run_tests = run.run_tests
+
+    def run_tests(python, kind, *args, **kwargs):
+        made = real_run_tests(python, "stock", *args, **kwargs)
+        commands.append(kind)
+        return made
+
+    monkeypatch.setattr(run, "venv", lambda *args: sys.executable)
+    monkeypatch.setattr(run, "prepare_genloop", lambda *args: None)
+    monkeypatch.setattr(run, "run_tests", run_tests)
+    made = run.run_one({"packages": [suite]}, suite, "testing-3.12", str(cache))
+    assert commands == ["testing"]
+    assert made["results"]["tests/test_s.py::test_ported"]["outcome"] == "passed"
+    assert [(c["path"], c["line"]) for c in made["ported"]] == [
+        (os.path.join("tests", "test_s.py"), 1)]
+
+
+def test_a_suite_marked_asynctest_without_its_imports_stops_the_runner(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    suite = sdist(cache, "suite", "1.0", {"tests/test_s.py": "def test():\n    pass\n"})
+    suite["asynctest_suite"] = True
+    monkeypatch.setattr(run, "venv", lambda *args: sys.executable)
+    monkeypatch.setattr(run, "prepare_genloop", lambda *args: None)
+    with pytest.raises(run.RunnerError, match="no import of asynctest was found under tests"):
+        run.run_one({"packages": [suite]}, suite, "testing-3.12", str(cache))
+
+
+def test_the_testing_modes_are_those_of_suites_written_on_asynctest():
+    packages = corpus()["packages"]
+    assert sorted(p["name"] for p in packages if run.applies(p, "testing-3.13")) == [
+        "aiocometd", "aiokatcp"]
+    assert all(run.applies(p, "genloop-3.13") for p in packages)
+    tests = ["tests/test_a.py::test_%d" % n for n in range(2)]
+    outcome = "AttributeError: '_Outcome' object has no attribute 'errors'"
+    records = {
+        ("janus", "stock-3.6"): record("stock-3.6", dict.fromkeys(tests)),
+        ("janus", "genloop-3.12"): record("genloop-3.12", dict.fromkeys(tests)),
+        ("aiokatcp", "stock-3.6"): record("stock-3.6", dict.fromkeys(tests)),
+        ("aiokatcp", "genloop-3.12"): record("genloop-3.12", dict(
+            dict.fromkeys(tests[:1]), **{tests[1]: outcome})),
+        ("aiokatcp", "testing-3.12"): record("testing-3.12", dict.fromkeys(tests)),
+    }
+    chosen = [named(corpus(), "janus"), named(corpus(), "aiokatcp")]
+    modes = ["stock-3.6", "genloop-3.12", "testing-3.12"]
+    summary = run.summarize(chosen, modes, records)
+    assert "testing-3.12" not in summary["packages"][0]["modes"]
+    assert summary["totals"]["testing-3.12"]["passed"] == 2
+    assert summary["totals"]["testing-3.12"]["reference_passed"] == 2
+    text = run.markdown(summary, modes)
+    assert "| janus 0.3.0 | 2 | 2 / 100.0% | — |" in text
+    assert "| aiokatcp 0.4.4 | 2 | 1 / 100.0% | 2 / 100.0% |" in text

@@ -29,9 +29,10 @@ Cause = NamedTuple("Cause", [
 ])
 
 #: Every kind of mode: a mode's name up to its Python version.
-KINDS = ("stock", "genloop", "migrated")
-#: The code as released, on stock Python or under genloop run.
-UNMIGRATED = ("stock", "genloop")
+KINDS = ("stock", "genloop", "migrated", "testing")
+#: The code as released, on stock Python or under genloop run (its asynctest suite
+#: moved to genloop.testing, for the testing modes).
+UNMIGRATED = ("stock", "genloop", "testing")
 
 
 def cause(id: str, pattern: Optional[str], where: str, description: str,

@@ -15,6 +15,11 @@ dependencies, and runs the package's own tests with pytest, unmodified:
   way off genloop, measured against what passed under ``genloop run``; the corpus
   packages it names in ``migrate_with`` (legacy dependencies) are migrated beside
   it and put on ``PYTHONPATH`` after its tree, ahead of the releases installed;
+- ``testing-3.12`` / ``testing-3.13``: for a suite written on asynctest
+  (``asynctest_suite``), which fails from 3.11 on unittest's rewritten
+  internals: its imports of asynctest moved to ``genloop.testing``, one line
+  per module (``PORTED_IMPORTS``), then ``genloop run -m pytest`` as in the
+  genloop modes;
 - ``stock-3.12`` / ``stock-3.13``: plain pytest again, for contrast.
 
 A test counts for a package when it passes on stock 3.6; each other mode is
@@ -49,9 +54,16 @@ CHECKOUT = os.path.dirname(os.path.dirname(HERE))
 CORPUS = os.path.join(HERE, "corpus.json")
 DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "genloop", "packages")
 REFERENCE = "stock-3.6"
-MODES = ("stock-3.6", "genloop-3.12", "migrated-3.12", "genloop-3.13", "migrated-3.13",
-         "stock-3.12", "stock-3.13")
+MODES = ("stock-3.6", "genloop-3.12", "migrated-3.12", "testing-3.12", "genloop-3.13",
+         "migrated-3.13", "testing-3.13", "stock-3.12", "stock-3.13")
 SLICE_MODES = ("stock-3.6", "genloop-3.12")
+#: How a test suite written on asynctest moves to genloop.testing (the README's
+#: "Coming from asynctest"): one import line per module, as a user edits it.
+PORTED_IMPORTS = (
+    (re.compile(r"^(\s*)import asynctest$"), r"\1from genloop import testing as asynctest"),
+    (re.compile(r"^(\s*)from asynctest\.mock import "), r"\1from genloop.testing.mock import "),
+    (re.compile(r"^(\s*)from asynctest import "), r"\1from genloop.testing import "),
+)
 #: pytest-timeout's limit for one test unless the package sets ``test_timeout``: a
 #: hung test fails alone and the run goes on.
 TEST_TIMEOUT = 60
@@ -75,6 +87,42 @@ def parse_mode(mode: str) -> Tuple[str, str]:
     if mode not in MODES:
         raise RunnerError("unknown mode %r (choose from %s)" % (mode, ", ".join(MODES)))
     return kind, version
+
+
+def applies(package: Package, mode: str) -> bool:
+    """Whether a mode is one of the package's: the testing modes are those of the suites
+    written on asynctest (``asynctest_suite``)."""
+    return parse_mode(mode)[0] != "testing" or bool(package.get("asynctest_suite"))
+
+
+def port_to_genloop_testing(source: str, tests: Sequence[str]) -> List[Dict[str, Any]]:
+    """The suite's imports of asynctest moved to genloop.testing, in place, under the
+    package's test paths; each line changed (path, line, before, after)."""
+    changed = []  # type: List[Dict[str, Any]]
+    paths = []  # type: List[str]
+    for test in tests:
+        top = os.path.join(source, test)
+        if os.path.isfile(top):
+            paths.append(top)
+        for directory, _, names in os.walk(top):
+            paths.extend(os.path.join(directory, n) for n in sorted(names) if n.endswith(".py"))
+    for path in sorted(paths):
+        with open(path, encoding="utf-8") as module:
+            lines = module.read().split("\n")
+        edited = False
+        for number, line in enumerate(lines, 1):
+            for pattern, replacement in PORTED_IMPORTS:
+                new = pattern.sub(replacement, line)
+                if new != line:
+                    changed.append({"path": os.path.relpath(path, source), "line": number,
+                                    "before": line, "after": new})
+                    lines[number - 1] = new
+                    edited = True
+                    break
+        if edited:
+            with open(path, "w", encoding="utf-8") as module:
+                module.write("\n".join(lines))
+    return changed
 
 
 def interpreter(corpus: Dict[str, Any], version: str) -> str:
@@ -244,7 +292,7 @@ def install_checkout(python: str) -> None:
 def prepare_genloop(python: str, kind: str) -> None:
     """genloop modes get the checkout; stock and migrated modes must not see genloop at
     all (no plugin, no import hook, no compat module a migrated import could reach)."""
-    if kind == "genloop":
+    if kind in ("genloop", "testing"):
         install_checkout(python)
     else:
         subprocess.run([python, "-m", "pip", "uninstall", "-q", "-y", "genloop"],
@@ -380,7 +428,7 @@ def run_tests(python: str, kind: str, package: Package, source: str, junit: str,
     """The package's tests from ``source``, with ``source`` first on ``PYTHONPATH`` and the
     trees in ``after`` (the migrated dependencies) next, before the venv's site-packages."""
     command = [python, "-m", "pytest"]
-    if kind == "genloop":
+    if kind in ("genloop", "testing"):
         command = [python, "-m", "genloop", "run", "-m", "pytest"]
     command += [
         "-p", "no:cacheprovider", "-o", "junit_family=xunit1", "--junitxml", junit,
@@ -434,6 +482,12 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
             together.append({"package": other["name"], "version": other["version"],
                              "tree": tree, "migrate": migrate(tool, tree)})
             trees.append(tree)
+    ported = None
+    if kind == "testing":
+        ported = port_to_genloop_testing(source, package["tests"])
+        if not ported:
+            raise RunnerError("%s is marked asynctest_suite, but no import of asynctest was "
+                              "found under %s" % (package["name"], ", ".join(package["tests"])))
     junit = os.path.join(cache, "work", mode, package["name"] + ".xml")
     if os.path.exists(junit):
         os.remove(junit)
@@ -452,6 +506,8 @@ def run_one(corpus: Dict[str, Any], package: Package, mode: str, cache: str) -> 
     if migration is not None:
         record["migrate"] = migration
         record["migrated_with"] = together
+    if ported is not None:
+        record["ported"] = ported
     store = result_path(cache, package, mode)
     os.makedirs(os.path.dirname(store), exist_ok=True)
     with open(store, "w") as out:
@@ -580,7 +636,7 @@ def summarize(packages: List[Package], modes: List[str],
                "reference_passed": sum(1 for t in reference["results"] if passed(reference, t)),
                "modes": {}}  # type: Dict[str, Any]
         for mode in modes:
-            if mode == REFERENCE:
+            if mode == REFERENCE or not applies(package, mode):
                 continue
             record = records[(package["name"], mode)]
             result = row["modes"][mode] = compare(reference, record)
@@ -598,11 +654,11 @@ def summarize(packages: List[Package], modes: List[str],
     for mode in modes:
         if mode == REFERENCE:
             continue
-        results = [r["modes"][mode] for r in rows]
+        results = [r["modes"][mode] for r in rows if mode in r["modes"]]
         done = sum(r["passed"] for r in results)
         within = sum(r["within_reach"] for r in results)
         totals[mode] = {
-            "reference_passed": sum(r["reference_passed"] for r in rows),
+            "reference_passed": sum(r["reference_passed"] for r in results),
             "passed": done, "within_reach": within,
             "rate": round(100.0 * done / within, 1) if within else None,
         }
@@ -624,7 +680,7 @@ def markdown(summary: Dict[str, Any], modes: List[str]) -> str:
     lines = ["| package | passing on stock 3.6 | " + " | ".join(others + extra) + " |",
              "|---|---:|" + "---:|" * len(others + extra)]
     for row in summary["packages"]:
-        cells = [cell(row["modes"][m]) for m in others]
+        cells = [cell(row["modes"][m]) if m in row["modes"] else "—" for m in others]
         cells += [constructs([row["modes"][m] for m in migrated], key) for key in extra]
         lines.append("| %s %s | %d | %s |" % (row["package"], row["version"],
                                               row["reference_passed"], " | ".join(cells)))
@@ -649,7 +705,7 @@ def markdown(summary: Dict[str, Any], modes: List[str]) -> str:
     for mode in others:
         groups = {}  # type: Dict[str, List[Tuple[str, Dict[str, str]]]]
         for row in summary["packages"]:
-            for cause_id, failures in row["modes"][mode]["failures"].items():
+            for cause_id, failures in row["modes"].get(mode, {"failures": {}})["failures"].items():
                 groups.setdefault(cause_id, []).extend((row["package"], f) for f in failures)
         if not groups:
             continue
@@ -764,10 +820,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                     migrate_with(corpus, package, version)
         for package in packages:
             for mode in wanted:
-                records[(package["name"], mode)] = run_one(corpus, package, mode, args.cache)
+                if applies(package, mode):
+                    records[(package["name"], mode)] = run_one(corpus, package, mode, args.cache)
     for package in packages:
         for mode in compared_modes(modes):
-            if (package["name"], mode) not in records:
+            if (package["name"], mode) not in records and applies(package, mode):
                 records[(package["name"], mode)] = stored_record(corpus, package, mode,
                                                                  args.cache, args.report)
     summary = summarize(packages, modes, records)
