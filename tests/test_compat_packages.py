@@ -387,7 +387,6 @@ def test_what_stops_hbmqtt_migrated_with_its_dependency_is_named():
         "E           Failed: Timeout >10.0s"
     assert run.classify(hang, "t", "migrated").id == "server-wait-closed-migrated"
     assert run.classify(hang, "t", "genloop").id == "server-wait-closed"
-    assert "legacy-dependency" not in [c.id for c in run.CAUSES]
 
 
 # The testing modes: a suite written on asynctest, moved to genloop.testing.
@@ -477,3 +476,23 @@ def test_the_testing_modes_are_those_of_suites_written_on_asynctest():
     text = run.markdown(summary, modes)
     assert "| janus 0.3.0 | 2 | 2 / 100.0% | — |" in text
     assert "| aiokatcp 0.4.4 | 2 | 1 / 100.0% | 2 / 100.0% |" in text
+
+
+def test_what_stops_the_asynctest_suites_is_named():
+    installed = (
+        "../venvs/aiokatcp-0.4.4-py3.12/lib/python3.12/site-packages/asynctest/mock.py:389: "
+        "in _AwaitEvent\n    @asyncio.coroutine\n"
+        "E   AttributeError: module 'asyncio' has no attribute 'coroutine'.")
+    aiohttp = (
+        "../venvs/x/lib/python3.12/site-packages/aiohttp/helpers.py:98: in <module>\n"
+        "    old_debug = coroutines._DEBUG  # type: ignore\n"
+        "E   AttributeError: module 'asyncio.coroutines' has no attribute '_DEBUG'")
+    logged = ("E   AssertionError: Regex didn't match: b'^#log info 123456789\\\\.0' not found "
+              "in b'#log info 1796188513.8980584 _aiokatcp.test.test_logger'")
+    assert run.classify(installed, "t", "migrated").id == "asynctest-installed"
+    assert run.classify(aiohttp, "t", "migrated").id == "legacy-dependency"
+    assert run.classify(aiohttp, "t", "stock").id == "coroutines-debug"
+    assert run.classify(logged, "a/test_server.py::T::test_log_level", "testing").id == (
+        "logging-time-ns")
+    assert run.classify(logged, "a/test_server.py::T::test_other", "testing").id == (
+        "unclassified")

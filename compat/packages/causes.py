@@ -72,6 +72,10 @@ CAUSES = [
     cause("asyncio-coroutine", r"module 'asyncio' has no attribute 'coroutine'", "genloop",
           "`asyncio.coroutine` is gone (3.11): what genloop.compat restores (row L01); seen in "
           "the stock modes only", kinds=UNMIGRATED),
+    cause("coroutines-debug", r"module 'asyncio\.coroutines' has no attribute '_DEBUG'",
+          "genloop", "`asyncio.coroutines._DEBUG` is gone (3.11): aiohttp 3.5 saves and "
+          "restores it at import (row L19), which genloop.compat restores; seen in the stock "
+          "modes only", kinds=UNMIGRATED),
     cause("server-wait-closed",
           r"\A(?=[\s\S]*wait_closed\(\))(?=[\s\S]*(?:Timeout >|Server failed to stop))",
           "genloop", "`Server.wait_closed()` waits for every connection to end from 3.12 "
@@ -122,6 +126,22 @@ CAUSES = [
           "rewrite can keep a class asyncio no longer has; migrate lists it, as `genloop scan` "
           "does",
           "asynctest's `_PatchedGenerator` has to be rewritten by hand", kinds=["migrated"]),
+    cause("asynctest-installed",
+          r"site-packages/asynctest/\S+\.py:\d+: in \S+\n\s+@asyncio\.coroutine\nE\s+"
+          r"AttributeError", "by hand",
+          "the suite is written on asynctest, which is installed, not migrated, and fails at "
+          "import from 3.11 (`asyncio.coroutine`; its TestCase also reads unittest's private "
+          "`_Outcome`)",
+          "a test library's own code: the suite moves off it by its imports, to "
+          "genloop.testing (the testing modes) or to unittest's IsolatedAsyncioTestCase and "
+          "AsyncMock", kinds=["migrated"]),
+    cause("legacy-dependency",
+          r"site-packages/\S+\.py:\d+: in [\s\S]{0,400}AttributeError: module "
+          r"'asyncio(?:\.coroutines)?' has no attribute", "by hand",
+          "an installed dependency of the package's era uses an asyncio name gone from 3.11 "
+          "(aiohttp 3.5.4 saves `asyncio.coroutines._DEBUG` at import)",
+          "another project's code: a migrating team upgrades it, or migrates it with the "
+          "package (`migrate_with`)", kinds=["migrated"]),
     cause("mock-not-awaitable",
           r"object (?:NonCallable)?(?:Magic)?Mock can't be used in 'await' expression",
           "by hand", "a test patches with a MagicMock what the code awaits (hbmqtt's broker "
@@ -160,6 +180,11 @@ CAUSES = [
           "private standard-library internals: the same tests fail the same way on stock "
           "3.10, which still has every asyncio API they use",
           test=r"^test/test_mock\.py::"),
+    cause("logging-time-ns", r"not found in b'#log info \d+\.\d+ ", "outside",
+          "logging takes a record's time from `time.time_ns()` from 3.13: a test that patches "
+          "`time.time` to fix the logged timestamp (aiokatcp's test_log_level) sees the real "
+          "time", "a standard-library change unrelated to asyncio",
+          test=r"::test_log_level$"),
     cause("tls-defaults", r"EE_KEY_TOO_SMALL|CA_MD_TOO_WEAK|UNSUPPORTED_PROTOCOL|"
           r"NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION", "outside",
           "test certificates or protocol versions that newer OpenSSL/Python refuse by default",

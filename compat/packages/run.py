@@ -806,6 +806,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     modes = list(args.mode or (SLICE_MODES if args.slice else MODES))
     if REFERENCE not in modes:
         modes.insert(0, REFERENCE)
+    if len(modes) > 1:
+        # Not the packages none of the modes asked for is one of (the testing modes).
+        packages = [p for p in packages if any(applies(p, m) for m in modes if m != REFERENCE)]
     os.makedirs(args.cache, exist_ok=True)
     records = {}  # type: Dict[Tuple[str, str], Dict[str, Any]]
     if not args.report:
