@@ -686,6 +686,24 @@ def test_l34_collections_aliases_only(tmp_path, capsys):
     assert found(tmp_path, capsys, text) == [("L34", 3), ("L34", 5)]
 
 
+def test_l35_a_server_made_through_run_until_complete(tmp_path, capsys):
+    """hbmqtt's tests: the coroutine that makes the server is a name, run
+    by the loop, and the server is closed and waited for the same way."""
+    text = """\
+        import asyncio
+
+        def test_start_stop(self):
+            coro = asyncio.start_server(handle, "127.0.0.1", 8888)
+            server = self.loop.run_until_complete(coro)
+            server.close()
+            self.loop.run_until_complete(server.wait_closed())
+            other = self.loop.run_until_complete(self.make())
+            other.close()
+            self.loop.run_until_complete(other.wait_closed())
+        """
+    assert found(tmp_path, capsys, text) == [("L35", 7)]
+
+
 def test_rows_whose_objects_the_module_shows(tmp_path, capsys):
     """L25, L29, L30, L32, L35, L36: their look-alikes are left alone."""
     text = """\

@@ -54,7 +54,7 @@ import collections
 import re
 import sys
 from typing import (
-    DefaultDict, Dict, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple, Union
+    DefaultDict, Dict, FrozenSet, Iterable, Iterator, List, NamedTuple, Optional, Set, Tuple, Union
 )
 
 from ..compat.functions import LOOP_TAKING_FUNCTIONS
@@ -216,10 +216,10 @@ class _Finder(ast.NodeVisitor):
             name for name, calls in assigned.items()
             if any(self._member(call) in _LOCKS for call in calls)
         )
-        self._servers = frozenset(
+        self._servers = _followed(frozenset(
             name for name, calls in assigned.items()
             if any(_callee(call) in _SERVER_MAKERS for call in calls)
-        )
+        ), _assigned_names(nodes))
         self._assigned = assigned
         self._has_coroutines = self._imports.imports_any(_COROUTINE_MODULES)
         self._scopes = [_Scope("module", source.tree)]
@@ -673,6 +673,44 @@ def _assigned_calls(nodes: List[ast.AST]) -> DefaultDict[str, List[ast.Call]]:
             if name is not None:
                 found[name].append(call)
     return found
+
+
+def _assigned_names(nodes: List[ast.AST]) -> DefaultDict[str, Set[str]]:
+    """For each name or attribute, the names whose value the module assigns
+    to it, through the same steps as :func:`_made_by` (``server =
+    loop.run_until_complete(making)``, ``making`` a ``start_server()``)."""
+    found: DefaultDict[str, Set[str]] = collections.defaultdict(set)
+    for node in nodes:
+        if not isinstance(node, ast.Assign):
+            continue
+        value = node.value
+        while True:
+            if isinstance(value, (ast.Await, ast.YieldFrom)) and value.value is not None:
+                value = value.value
+            elif isinstance(value, ast.Call) and _callee(value) == "run_until_complete" and (
+                value.args
+            ):
+                value = value.args[0]
+            else:
+                break
+        source = dotted_name(value)
+        if source is None or isinstance(value, ast.Call):
+            continue
+        for target in node.targets:
+            name = dotted_name(target)
+            if name is not None:
+                found[name].add(source)
+    return found
+
+
+def _followed(names: FrozenSet[str], sources: DefaultDict[str, Set[str]]) -> FrozenSet[str]:
+    """``names`` and every name assigned from one of them, however far."""
+    found = set(names)
+    while True:
+        more = {name for name, assigned in sources.items() if assigned & found} - found
+        if not more:
+            return frozenset(found)
+        found |= more
 
 
 def _made_by(value: ast.expr) -> Optional[ast.Call]:
