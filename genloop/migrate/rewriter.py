@@ -34,7 +34,7 @@ from .names import (
     bound_values, members,
 )
 from .report import Left, quoted
-from .standins import AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, with_stand_ins
+from .standins import AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, CORO_WRAPPER, with_stand_ins
 from .yields import FROM_YIELD, awaiting, delegation, holds, parenthesized
 
 __all__ = ["Rewriter"]
@@ -367,6 +367,10 @@ class Rewriter(cst.CSTTransformer):
         if name in MOVED_FROM.get(module, ()):
             self.rewritten["L19"] += 1
             return cst.Attribute(self._asyncio_name(), cst.Name(name))
+        if target == "asyncio.coroutines.CoroWrapper":
+            self.rewritten["L19"] += 1
+            self._stand_ins.add(CORO_WRAPPER)
+            return cst.Name(CORO_WRAPPER)
         if target == "asyncio.selectors":
             self.rewritten["L19"] += 1
             if ("selectors", None) not in self._needs:

@@ -7,6 +7,9 @@ return gives an awaitable, ``return value`` becomes ``return await
 _await_if_awaitable(value)``.  ``asyncio.coroutine(function)`` called,
 not used as a decorator, becomes ``_as_coroutine_function(function)``: an
 ``async def`` wrapper that does the same with what ``function`` returns.
+``asyncio.coroutines.CoroWrapper``, which a class may be built on (asynctest
+wraps patched coroutines with one), becomes ``_CoroWrapper``, a class that
+steps what it wraps, as asyncio's did outside debug mode.
 
 Each function is written once into the module that uses it, after its
 imports: the migrated code runs without genloop.  They import what they
@@ -18,10 +21,11 @@ from typing import Dict, List, Sequence, Set
 
 import libcst as cst
 
-__all__ = ["AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "with_stand_ins"]
+__all__ = ["AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "CORO_WRAPPER", "with_stand_ins"]
 
 AWAIT_IF_AWAITABLE = "_await_if_awaitable"
 AS_COROUTINE_FUNCTION = "_as_coroutine_function"
+CORO_WRAPPER = "_CoroWrapper"
 
 _SOURCES: Dict[str, str] = {
     AWAIT_IF_AWAITABLE: '''
@@ -56,6 +60,43 @@ def _as_coroutine_function(function):
 
     return call
 ''',
+    CORO_WRAPPER: '''
+class _CoroWrapper:
+    """What asyncio.coroutines.CoroWrapper was, for the classes built on it:
+    a coroutine that steps the generator or coroutine it wraps (written by
+    genloop migrate; asyncio's went in 3.11)."""
+
+    def __init__(self, gen, func=None):
+        self.gen = gen
+        self.func = func
+        self.__name__ = getattr(gen, "__name__", None)
+        self.__qualname__ = getattr(gen, "__qualname__", None)
+
+    def __iter__(self):
+        return self
+
+    def __await__(self):
+        return self
+
+    def __next__(self):
+        # Through send(): what a subclass makes of a step holds however the
+        # step comes (a task's C step calls __next__ from 3.12).
+        return self.send(None)
+
+    def send(self, value):
+        return self.gen.send(value)
+
+    def throw(self, *exception):
+        return self.gen.throw(*exception)
+
+    def close(self):
+        return self.gen.close()
+
+    gi_frame = property(lambda self: self.gen.gi_frame)
+    gi_running = property(lambda self: self.gen.gi_running)
+    gi_code = property(lambda self: self.gen.gi_code)
+    gi_yieldfrom = property(lambda self: self.gen.gi_yieldfrom)
+''',
 }
 #: What each stand-in calls of the others.
 _NEEDS: Dict[str, Sequence[str]] = {AS_COROUTINE_FUNCTION: [AWAIT_IF_AWAITABLE]}
@@ -69,7 +110,7 @@ def with_stand_ins(module: cst.Module, names: Set[str]) -> cst.Module:
         wanted.update(_NEEDS.get(name, ()))
     defined = {
         statement.name.value for statement in module.body
-        if isinstance(statement, cst.FunctionDef)
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
     }
     missing = [name for name in sorted(wanted) if name not in defined]
     if not missing:
