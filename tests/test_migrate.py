@@ -1198,17 +1198,6 @@ UNSAFE = {
         def helper():
             yield from fetch()
         ''', "module.py:4: L11 helper(): yields from somewhere.fetch(), which migrate"),
-    "lock outside with": ('''
-        import asyncio
-
-
-        @asyncio.coroutine
-        def main():
-            lock = asyncio.Lock()
-            guard = yield from lock
-            with guard:
-                pass
-        ''', "module.py:5: L01 main(): 'yield from lock' outside 'with'"),
     "return caught": ('''
         import asyncio
         from trollius import Return
@@ -1457,6 +1446,37 @@ def test_a_class_built_on_corowrapper_gets_a_stand_in(tree):
         asyncio.run(main())
         """) == "done\ndone 4\nTrue pause\n"
     assert tree.migrate() == (0, "0 of 1 file changed\n", "")
+
+
+def test_a_lock_yielded_from_outside_a_with_is_acquired_by_a_stand_in(tree):
+    path = tree.write("module.py", """
+        import asyncio
+
+
+        @asyncio.coroutine
+        def main(loop):
+            lock = asyncio.Lock(loop=loop)
+            guard = yield from lock
+            print(lock.locked())
+            with guard:
+                print(lock.locked())
+            print(lock.locked())
+            for kind in (asyncio.Semaphore, asyncio.BoundedSemaphore):
+                print(kind(2, loop=loop).locked())
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, err
+    text = path.read_text()
+    assert "    guard = await _acquired(lock)\n" in text
+    assert "async def _acquired(lock):" in text and "kind(2)" in text
+    assert "left as they were" not in out
+    assert run_module(path, """
+        async def run():
+            await main(asyncio.get_running_loop())
+
+
+        asyncio.run(run())
+        """) == "True\nTrue\nFalse\nFalse\nFalse\n"
 
 
 def test_decorators_over_a_coroutine_decorator_defined_in_the_tree_are_kept(tree):
@@ -1715,8 +1735,6 @@ LEGACY_DIFFERENT = {
                               "helper generator, which migrate makes an async def (L11)",
     "default_executor.py": "L29 (a default executor that is not a ThreadPoolExecutor) "
                            "has no rewrite",
-    "lock_yield_from.py": "'guard = yield from lock' has no await form: main() is left "
-                          "(listed)",
     "task_classmethods.py": "asyncio.all_tasks() lists pending tasks only, where "
                             "Task.all_tasks() listed finished ones too (L07)",
     "tornado_style.py": "'yield 42' waits for nothing: main() is left (listed)",

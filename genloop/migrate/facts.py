@@ -47,7 +47,8 @@ from .yields import (
 )
 
 __all__ = [
-    "Where", "Callee", "Returned", "Function", "Class", "Edge", "Use", "ModuleFacts", "collect",
+    "Where", "Place", "Callee", "Returned", "Function", "Class", "Edge", "Use", "ModuleFacts",
+    "collect",
     "ASYNC", "DECORATED", "FLAGGED", "PLAIN", "AWAITER", "PROTOCOL", "OTHER", "ORDINARY",
     "FROM_YIELD", "VALUE_YIELD", "AWAIT", "ITERATED", "RUN",
 ]
@@ -181,9 +182,19 @@ class Use(NamedTuple):
     where: Where
 
 
+class Place(NamedTuple):
+    """Where a node starts."""
+
+    path: str
+    line: int
+    column: int
+
+
 class ModuleFacts(object):
     def __init__(self, path: str) -> None:
         self.path = path
+        #: The ``yield from lock`` outside a ``with`` (what it gives is held).
+        self.acquisitions: Set[Place] = set()
         self.functions: List[Function] = []
         self.classes: List[Class] = []
         self.edges: List[Edge] = []
@@ -415,11 +426,8 @@ class _Collector(cst.CSTVisitor):
         if how == FROM_YIELD and self._is_lock(operand) and not isinstance(
             self._parent(node), cst.WithItem
         ):
-            function.problem(
-                line,
-                "'yield from lock' outside 'with' gives a context manager that no await "
-                "gives: use 'await lock.acquire()' and 'lock.release()'",
-            )
+            start = self.get_metadata(PositionProvider, node).start
+            self.facts.acquisitions.add(Place(self.facts.path, start.line, start.column))
         if how == VALUE_YIELD or _gives_iterator(operand):
             function.iterates = True
         if how == VALUE_YIELD:

@@ -41,7 +41,7 @@ from typing import DefaultDict, Dict, Iterable, List, Optional, Set, TypeVar
 
 from .facts import (
     ASYNC, AWAIT, AWAITER, DECORATED, FLAGGED, FROM_YIELD, ITERATED, OTHER, PLAIN, PROTOCOL, RUN,
-    Callee, Class, Edge, Function, ModuleFacts, Returned, Where,
+    Callee, Class, Edge, Function, ModuleFacts, Place, Returned, Where,
 )
 from .names import asyncio_api
 from .report import Left
@@ -78,6 +78,9 @@ class Decisions(object):
         self.converted: Dict[Where, str] = {}
         #: The returns that become ``return await``.
         self.awaited: Set[Where] = set()
+        #: The ``yield from lock`` outside a ``with``, which become
+        #: ``await _acquired(lock)``.
+        self.acquisitions: Set[Place] = set()
         #: The returns of values awaited if they are awaitable, at run time.
         self.checked: Set[Where] = set()
         #: The rewrites that keep a check at run time, for a person to review.
@@ -186,6 +189,7 @@ def decide(modules: Iterable[ModuleFacts]) -> Decisions:
             ))
     for module in modules:
         decisions.left.extend(module.left)
+        decisions.acquisitions |= module.acquisitions
     return decisions
 
 

@@ -26,7 +26,7 @@ from .calls import (
 )
 from .coroutines import async_def, async_with, awaited_return, awaiter_def, returning
 from .entry import EntryPoint, Lookups, apply_entry_points, find_entry_points
-from .facts import Where
+from .facts import Place, Where
 from .graph import Decisions
 from .imports import add_imports, bound_module, drop_unused
 from .names import (
@@ -34,7 +34,9 @@ from .names import (
     bound_values, members,
 )
 from .report import Left, quoted
-from .standins import AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, CORO_WRAPPER, with_stand_ins
+from .standins import (
+    ACQUIRED, AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, CORO_WRAPPER, with_stand_ins,
+)
 from .yields import FROM_YIELD, awaiting, delegation, holds, parenthesized
 
 __all__ = ["Rewriter"]
@@ -180,6 +182,14 @@ class Rewriter(cst.CSTTransformer):
         if not self._converting():
             return updated_node
         how, operand = delegation(updated_node, self._is_from)
+        start = self.get_metadata(PositionProvider, original_node).start
+        if Place(self._path, start.line, start.column) in self._decisions.acquisitions:
+            # 'guard = yield from lock': the lock held, and what releases it.
+            assert operand is not None
+            self._stand_ins.add(ACQUIRED)
+            return self._parentheses(original_node, updated_node, cst.Await(
+                cst.Call(cst.Name(ACQUIRED), [cst.Arg(operand)])
+            ))
         if how != FROM_YIELD or not isinstance(updated_node.value, cst.From):
             self.rewritten["L13"] += 1
         value = original_node.value
@@ -449,7 +459,7 @@ class Rewriter(cst.CSTTransformer):
             self.rewritten["L02"] += 1
             return cst.Attribute(updated_node.args[0].value, cst.Name("ensure_future"))
         call = self._keyword_arguments(original_node, updated_node, target)
-        if api in LOOP_DROPPED or api == "JoinableQueue":
+        if api in LOOP_DROPPED or api == "JoinableQueue" or self._drops_loop(original_node.func):
             dropped = without_keyword(call, "loop")
             if dropped is not None:
                 self.rewritten["L05"] += 1
@@ -468,6 +478,15 @@ class Rewriter(cst.CSTTransformer):
                 self._asyncio_name()
                 call = ensured
         return call
+
+    def _drops_loop(self, func: cst.BaseExpression) -> bool:
+        """Whether a name called holds only asyncio classes and functions
+        whose ``loop=`` went (``for kind in (asyncio.Lock, asyncio.Event):
+        kind(loop=loop)``)."""
+        values = self._bound_values(func) if isinstance(func, cst.Name) else None
+        return bool(values) and all(
+            asyncio_api(self._qualified(value)) in LOOP_DROPPED for value in values or ()
+        )
 
     def _holds_tasks(self, call: cst.Call) -> bool:
         """Whether the name given to ``asyncio.wait`` only ever holds a

@@ -9,7 +9,9 @@ not used as a decorator, becomes ``_as_coroutine_function(function)``: an
 ``async def`` wrapper that does the same with what ``function`` returns.
 ``asyncio.coroutines.CoroWrapper``, which a class may be built on (asynctest
 wraps patched coroutines with one), becomes ``_CoroWrapper``, a class that
-steps what it wraps, as asyncio's did outside debug mode.
+steps what it wraps, as asyncio's did outside debug mode.  ``yield from
+lock`` outside a ``with`` (``guard = yield from lock``), which held the lock
+and gave what releases it, becomes ``await _acquired(lock)``.
 
 Each function is written once into the module that uses it, after its
 imports: the migrated code runs without genloop.  They import what they
@@ -21,11 +23,14 @@ from typing import Dict, List, Sequence, Set
 
 import libcst as cst
 
-__all__ = ["AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "CORO_WRAPPER", "with_stand_ins"]
+__all__ = [
+    "AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "CORO_WRAPPER", "ACQUIRED", "with_stand_ins",
+]
 
 AWAIT_IF_AWAITABLE = "_await_if_awaitable"
 AS_COROUTINE_FUNCTION = "_as_coroutine_function"
 CORO_WRAPPER = "_CoroWrapper"
+ACQUIRED = "_acquired"
 
 _SOURCES: Dict[str, str] = {
     AWAIT_IF_AWAITABLE: '''
@@ -96,6 +101,18 @@ class _CoroWrapper:
     gi_running = property(lambda self: self.gen.gi_running)
     gi_code = property(lambda self: self.gen.gi_code)
     gi_yieldfrom = property(lambda self: self.gen.gi_yieldfrom)
+''',
+    ACQUIRED: '''
+async def _acquired(lock):
+    """What 'yield from lock' gave: the lock (or condition, or semaphore)
+    acquired, and a context manager that releases it (written by genloop
+    migrate)."""
+    import contextlib
+
+    await lock.acquire()
+    releasing = contextlib.ExitStack()
+    releasing.callback(lock.release)
+    return releasing
 ''',
 }
 #: What each stand-in calls of the others.
