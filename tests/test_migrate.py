@@ -939,6 +939,10 @@ def test_coroutines_given_to_wait_become_tasks(tree):
             await asyncio.wait(jobs)
             tasks = [asyncio.ensure_future(job(n)) for n in range(3)]
             await asyncio.wait(tasks)
+            filled = []
+            for n in range(3):
+                filled.append(asyncio.wait_for(job(n), 10))
+            await asyncio.wait(filled)
         ''')
     assert after == source('''
         import asyncio
@@ -950,6 +954,10 @@ def test_coroutines_given_to_wait_become_tasks(tree):
             await asyncio.wait([asyncio.ensure_future(aw) for aw in jobs])
             tasks = [asyncio.ensure_future(job(n)) for n in range(3)]
             await asyncio.wait(tasks)
+            filled = []
+            for n in range(3):
+                filled.append(asyncio.wait_for(job(n), 10))
+            await asyncio.wait([asyncio.ensure_future(aw) for aw in filled])
         ''')
 
 
@@ -1477,6 +1485,41 @@ def test_a_lock_yielded_from_outside_a_with_is_acquired_by_a_stand_in(tree):
 
         asyncio.run(run())
         """) == "True\nTrue\nFalse\nFalse\nFalse\n"
+
+
+def test_wait_closed_after_close_keeps_returning_at_once(tree):
+    """Up to 3.11 a closed server's wait_closed() returned at once; from
+    3.12 it waits for every connection to end, which legacy shutdown code
+    with a connection still open never sees."""
+    path = tree.write("module.py", """
+        import asyncio
+
+
+        @asyncio.coroutine
+        def main():
+            accepted = []
+            server = yield from asyncio.start_server(
+                lambda reader, writer: accepted.append(writer), "127.0.0.1", 0)
+            reader, writer = yield from asyncio.open_connection(*server.sockets[0].getsockname())
+            yield from asyncio.sleep(0.05)
+            server.close()
+            yield from server.wait_closed()
+            print("closed, with", len(accepted), "connection open")
+            writer.close()
+            accepted[0].close()
+        """)
+    status, out, err = tree.migrate()
+    assert status == 0, err
+    text = path.read_text()
+    assert "    await _wait_closed(server)\n" in text and "async def _wait_closed(server):" in text
+    reported = out.replace(str(tree.root) + os.sep, "")
+    assert "L35      1  Server.close() then" in reported
+    assert ("rewritten with a check at run time (1), to review by hand:\n"
+            "  module.py:12: L35 server.wait_closed(): after close(), it returned at once up to "
+            "3.11") in reported
+    assert run_module(path, """
+        asyncio.run(asyncio.wait_for(main(), 5))
+        """) == "closed, with 1 connection open\n"
 
 
 def test_decorators_over_a_coroutine_decorator_defined_in_the_tree_are_kept(tree):

@@ -19,11 +19,11 @@ import warnings
 from typing import Callable, Dict, List, Sequence, Tuple
 
 from ..compat.rows import ROWS
-from ..scan.detect import find_constructs
+from ..scan.detect import Finding, find_constructs
 from ..scan.source import Source
 from .report import Left
 
-__all__ = ["remaining", "original_lines"]
+__all__ = ["remaining", "original_lines", "scanned"]
 
 #: The rows of a generator that stays one, which its own entry explains.
 _GENERATOR_ROWS = frozenset(["L01", "L06", "L13", "L24"])
@@ -36,13 +36,7 @@ def remaining(path: str, before: str, after: str, listed: Sequence[Left]) -> Lis
     at ``path`` (``before``: its text as it was), that ``listed`` does not
     list yet."""
     lines = _lines(after)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            found = find_constructs(Source(lines, ast.parse("\n".join(lines), path), []))
-        except (SyntaxError, RecursionError, MemoryError):
-            # Newer syntax than this Python reads: migrate left the file as it was.
-            return []
+    found = scanned(after, path)
     original = original_lines(before, after)
     own = [left for left in listed if left.path == path]
     left: Dict[Tuple[int, str], Left] = {}
@@ -60,6 +54,18 @@ def remaining(path: str, before: str, after: str, listed: Sequence[Left]) -> Lis
             ),
         )
     return list(left.values())
+
+
+def scanned(text: str, path: str) -> List[Finding]:
+    """What ``genloop scan`` finds in ``text``; nothing when this Python
+    cannot parse it (newer syntax, or ``async`` as a name from 3.7)."""
+    lines = _lines(text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return find_constructs(Source(lines, ast.parse("\n".join(lines), path), []))
+        except (SyntaxError, RecursionError, MemoryError):
+            return []
 
 
 def _lines(text: str) -> List[str]:

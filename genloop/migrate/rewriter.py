@@ -35,7 +35,8 @@ from .names import (
 )
 from .report import Left, quoted
 from .standins import (
-    ACQUIRED, AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, CORO_WRAPPER, with_stand_ins,
+    ACQUIRED, AS_COROUTINE_FUNCTION, AWAIT_IF_AWAITABLE, CORO_WRAPPER, WAIT_CLOSED,
+    with_stand_ins,
 )
 from .yields import FROM_YIELD, awaiting, delegation, holds, parenthesized
 
@@ -55,9 +56,15 @@ class Rewriter(cst.CSTTransformer):
     )
 
     def __init__(self, path: str, resolver: Resolver, decisions: Decisions,
-                 keywords: Dict[str, str], renames: Dict[str, str]) -> None:
+                 keywords: Dict[str, str], renames: Dict[str, str],
+                 closed_waits: Set[Tuple[int, int]]) -> None:
         super().__init__()
         self._path = path
+        #: Where ``server.wait_closed()`` follows ``server.close()`` (line,
+        #: column), as genloop scan finds it (row L35).
+        self._closed_waits = closed_waits
+        #: Rewrites that keep the old behaviour, for a person to review.
+        self.review: List[Left] = []
         self._resolver = resolver
         self._decisions = decisions
         #: Placeholder names and the keyword each stands for, and new names.
@@ -449,6 +456,11 @@ class Rewriter(cst.CSTTransformer):
                    ) -> cst.BaseExpression:
         target = self._qualified(original_node.func)
         api = asyncio_api(target)
+        start = self.get_metadata(PositionProvider, original_node).start
+        if (start.line, start.column) in self._closed_waits and isinstance(
+            updated_node.func, cst.Attribute
+        ):
+            return self._wait_closed_as_before(original_node, updated_node.func.value)
         if target in COROUTINE_DECORATORS:
             self.rewritten["L01"] += 1
             self._stand_ins.add(AS_COROUTINE_FUNCTION)
@@ -479,6 +491,21 @@ class Rewriter(cst.CSTTransformer):
                 call = ensured
         return call
 
+    def _wait_closed_as_before(self, original: cst.Call, server: cst.BaseExpression
+                               ) -> cst.Call:
+        """``_wait_closed(server)`` for ``server.wait_closed()`` after
+        ``server.close()``: it returned at once up to 3.11, where 3.12's
+        waits for every connection to end."""
+        self.rewritten["L35"] += 1
+        self._stand_ins.add(WAIT_CLOSED)
+        self.review.append(Left(
+            self._path, self._line(original), "L35", quoted(original),
+            "after close(), it returned at once up to 3.11 and waits for every connection "
+            "from 3.12: _wait_closed() keeps returning at once; to wait for the connections, "
+            "close them, then await wait_closed()",
+        ))
+        return cst.Call(cst.Name(WAIT_CLOSED), [cst.Arg(server)])
+
     def _drops_loop(self, func: cst.BaseExpression) -> bool:
         """Whether a name called holds only asyncio classes and functions
         whose ``loop=`` went (``for kind in (asyncio.Lock, asyncio.Event):
@@ -490,7 +517,8 @@ class Rewriter(cst.CSTTransformer):
 
     def _holds_tasks(self, call: cst.Call) -> bool:
         """Whether the name given to ``asyncio.wait`` only ever holds a
-        list of tasks made where it is assigned."""
+        list of tasks made where it is assigned (an empty list is filled
+        elsewhere, with what is not known)."""
         values = self._bound_values(call.args[0].value) if call.args else None
         if not values:
             return False
@@ -501,7 +529,7 @@ class Rewriter(cst.CSTTransformer):
                 elements = [element.value for element in value.elements]
             else:
                 return False
-            if not all(self._makes_task(element) for element in elements):
+            if not elements or not all(self._makes_task(element) for element in elements):
                 return False
         return True
 

@@ -12,6 +12,9 @@ wraps patched coroutines with one), becomes ``_CoroWrapper``, a class that
 steps what it wraps, as asyncio's did outside debug mode.  ``yield from
 lock`` outside a ``with`` (``guard = yield from lock``), which held the lock
 and gave what releases it, becomes ``await _acquired(lock)``.
+``server.wait_closed()`` after ``server.close()``, which returned at once up
+to 3.11 and waits for every connection from 3.12, becomes
+``_wait_closed(server)``, which keeps returning at once (listed for review).
 
 Each function is written once into the module that uses it, after its
 imports: the migrated code runs without genloop.  They import what they
@@ -24,13 +27,15 @@ from typing import Dict, List, Sequence, Set
 import libcst as cst
 
 __all__ = [
-    "AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "CORO_WRAPPER", "ACQUIRED", "with_stand_ins",
+    "AWAIT_IF_AWAITABLE", "AS_COROUTINE_FUNCTION", "CORO_WRAPPER", "ACQUIRED", "WAIT_CLOSED",
+    "with_stand_ins",
 ]
 
 AWAIT_IF_AWAITABLE = "_await_if_awaitable"
 AS_COROUTINE_FUNCTION = "_as_coroutine_function"
 CORO_WRAPPER = "_CoroWrapper"
 ACQUIRED = "_acquired"
+WAIT_CLOSED = "_wait_closed"
 
 _SOURCES: Dict[str, str] = {
     AWAIT_IF_AWAITABLE: '''
@@ -113,6 +118,14 @@ async def _acquired(lock):
     releasing = contextlib.ExitStack()
     releasing.callback(lock.release)
     return releasing
+''',
+    WAIT_CLOSED: '''
+async def _wait_closed(server):
+    """server.wait_closed() as it was up to 3.11: once the server is closed,
+    it returns at once, its connections still open (3.12's waits for them
+    to end); written by genloop migrate."""
+    if server.is_serving():
+        await server.wait_closed()
 ''',
 }
 #: What each stand-in calls of the others.

@@ -27,7 +27,7 @@ from .keywords import KeywordNames, hide_keyword_names, new_names
 from .names import Resolver, module_name
 from .ownapi import drop_genloop as drop_genloop_api
 from .._progress import Progress
-from .remaining import original_lines, remaining
+from .remaining import original_lines, remaining, scanned
 from .report import Summary
 from .rewriter import Rewriter
 from .sources import Source, SourceError, encode, read_source, write_atomically
@@ -67,8 +67,12 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO,
     report = err if mode == DIFF else out
     for done, item in enumerate(parsed, 1):
         progress.step("rewrote", done, len(parsed))
+        closed_waits = {
+            (found.line, found.column)
+            for found in scanned(item.source.text, item.source.path) if found.row == "L35"
+        }
         rewriter = Rewriter(item.source.path, item.resolver, decisions, item.hidden.keywords,
-                            renames)
+                            renames, closed_waits)
         text = item.wrapper.visit(rewriter).code
         summary.left.extend(rewriter.left)
         if drop_genloop:
@@ -90,6 +94,7 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO,
         if not changed:
             continue
         summary.review.extend(r for r in decisions.review if r.path == item.source.path)
+        summary.review.extend(rewriter.review)
         summary.changed.append(item.source.path)
         summary.rewritten.update(rewriter.rewritten)
         if mode == DIFF:
