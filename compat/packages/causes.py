@@ -104,7 +104,8 @@ CAUSES = [
           "client's connection still open (on 3.12.1 all nine hang; on 3.13.0 the two that "
           "keep the handler, and its connection, on the test case)",
           "close each connection before awaiting wait_closed() (or Server.close_clients(), "
-          "3.13); migrate lists each (L35), as genloop scan finds it", kinds=["migrated"]),
+          "3.13); migrate's `_wait_closed()` stand-in keeps such a wait returning at once, as "
+          "up to 3.11", kinds=["migrated"]),
     cause("test-timeout", r"Failed: Timeout >", "genloop",
           "a test hung until pytest-timeout stopped it: a bug until explained"),
     cause("run-timeout", r"^run timed out after", "genloop",
