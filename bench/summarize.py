@@ -1,5 +1,5 @@
 """The results of several ``run.py --json`` files (one per Python) as the
-Markdown tables of the README: each runtime's ratio to stock asyncio, per
+Markdown tables of docs/speed.md: each runtime's ratio to stock asyncio, per
 workload, one column per Python; or of several ``instructions.py --json``
 files, the ratios with the instructions per op.
 

@@ -131,7 +131,7 @@ def test_run_py_reports_ops_and_ratios(tmp_path):
     measured = report["workloads"]["task_switch"]["runtimes"]
     assert sorted(measured) == ["asyncio", "genloop"]
     assert measured["asyncio"]["vs_asyncio"] == 1.0
-    # summarize.py turns such files into the README's tables, a column each.
+    # summarize.py turns such files into docs/speed.md's tables, a column each.
     summary = bench_command(["summarize.py", str(report_file), str(report_file)])
     assert summary.status == 0, summary.err
     genloop_table = summary.out.split("(`genloop`)", 1)[1].split("\n\n")[1].splitlines()

@@ -37,7 +37,7 @@ MODES = {
 BY_DESIGN_MARKER = "# expected output: by design"
 
 #: Inventory rows that genloop.compat restores: each needs at least one case
-#: (L17, "was never yielded from", is optional and has none; see the README).
+#: (L17, "was never yielded from", is optional and has none; see docs/legacy-code.md).
 SHIMMABLE_ROWS = (
     "L01", "L02", "L04", "L05", "L06", "L07", "L08", "L09", "L10", "L11",
     "L15", "L19", "L24", "L26", "L27", "L29", "L32",

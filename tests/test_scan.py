@@ -853,7 +853,7 @@ def test_select_and_ignore_choose_the_rows_and_the_exit_status(tmp_path, capsys)
     (["missing.py"], "genloop scan: no such file or directory: missing.py; give Python files, "
                      "or directories that hold them"),
     (["--select", "L01,L99", "."], "genloop scan: unknown row L99 in --select: rows are L01 to "
-                                   "L36 (the README's legacy API inventory); give them "
+                                   "L36 (the legacy API inventory, docs/legacy-code.md); give them "
                                    "comma-separated, as --select L01,L05"),
     (["--ignore", "5", "."], "genloop scan: unknown row 5 in --ignore"),
     (["--select", ",", "."], "genloop scan: --select names no row; give row ids"),

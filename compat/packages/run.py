@@ -57,7 +57,7 @@ REFERENCE = "stock-3.6"
 MODES = ("stock-3.6", "genloop-3.12", "migrated-3.12", "testing-3.12", "genloop-3.13",
          "migrated-3.13", "testing-3.13", "stock-3.12", "stock-3.13")
 SLICE_MODES = ("stock-3.6", "genloop-3.12")
-#: How a test suite written on asynctest moves to genloop.testing (the README's
+#: How a test suite written on asynctest moves to genloop.testing (docs/testing.md,
 #: "Coming from asynctest"): one import line per module, as a user edits it.
 PORTED_IMPORTS = (
     (re.compile(r"^(\s*)import asynctest$"), r"\1from genloop import testing as asynctest"),

@@ -3,7 +3,7 @@
 This is genloop's inventory of what 3.4-3.7 era asyncio code relied on and a
 later Python removed or changed.  Each row says:
 
-- ``id``: the row's name, used by warnings, reports and the README;
+- ``id``: the row's name, used by warnings, reports and the documentation;
 - ``api``: the construct as legacy code wrote it;
 - ``broken_in``: the Python that removed or changed it ("-" when no
   Python has broken it yet: the row records a behaviour worth knowing);
@@ -11,7 +11,7 @@ later Python removed or changed.  Each row says:
 - ``handling``: what genloop does about it, one of :data:`HANDLINGS`;
 - ``replacement``: the fix to make by hand, the modern code.
 
-The README's inventory table is :func:`markdown_table` of these rows, and
+The inventory table of docs/legacy-code.md is :func:`markdown_table` of these rows, and
 tests/test_rows.py keeps the two equal (on a difference it prints the table
 to paste), so the warnings, the reports and the documentation never
 disagree.
@@ -182,7 +182,7 @@ ROWS = _rows(
 )
 
 
-#: The README table's header: one column per field a reader needs.
+#: The inventory table's header: one column per field a reader needs.
 TABLE_HEADER = ("row", "legacy API", "broke in", "what genloop does", "fix by hand")
 
 
@@ -191,7 +191,7 @@ def _cell(text: str) -> str:
 
 
 def markdown_table() -> str:
-    """The inventory as the README's Markdown table, one line per row."""
+    """The inventory as docs/legacy-code.md's Markdown table, one line per row."""
     lines = [
         "| " + " | ".join(TABLE_HEADER) + " |",
         "|" + "|".join("---" for _ in TABLE_HEADER) + "|",

@@ -134,8 +134,8 @@ def _row_ids(values: Iterable[str], option: str) -> Set[str]:
     unknown = sorted(ids - set(ROWS))
     if unknown:
         raise _UsageError(
-            "unknown row {} in {}: rows are L01 to L36 (the README's legacy API "
-            "inventory); give them comma-separated, as {} L01,L05".format(
+            "unknown row {} in {}: rows are L01 to L36 (the legacy API inventory, "
+            "docs/legacy-code.md); give them comma-separated, as {} L01,L05".format(
                 ", ".join(unknown), option, option
             )
         )

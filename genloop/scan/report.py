@@ -2,7 +2,7 @@
 
 Each site names its row in the words of ``genloop run --report``
 (:func:`genloop.compat.usage.row_fields` and ``row_text``), so that a
-scan, a run's report and the README's inventory never disagree.  The text
+scan, a run's report and the documentation's inventory never disagree.  The text
 groups the sites by file, with each file's count per row; ``file:line:
 column:`` opens each site's line, as compilers write it, so that editors
 and terminals can jump to it.

@@ -1,5 +1,5 @@
 """Combine the ``--json`` files of several ``run.py`` runs (one per Python)
-into the Markdown tables of the README's support section.
+into the Markdown tables of docs/conformance.md.
 
     python tests/conformance/summarize.py results/*.json
 
