@@ -1902,6 +1902,45 @@ def test_drop_genloop_rewrites_genloop_api_as_asyncio(tree):
     assert tree.read("kept.py") == "import genloop\n\nloop = genloop.new_event_loop()\n"
 
 
+def test_drop_genloop_drops_the_same_statements_every_time(tmp_path, capsys, libcst):
+    """A statement dropped inside a function once freed its node, whose id
+    a later statement could get and so be dropped too: each of 40 runs
+    must give the same text."""
+    text = source("""
+        import genloop
+
+
+        def start():
+            genloop.install()
+
+
+        loop = genloop.new_event_loop()
+        value = [1, 2, 3]
+        loop.set_task_factory(genloop.task_factory)
+        print(value)
+        """)
+    results = set()
+    for run in range(40):
+        path = tmp_path / str(run) / "module.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        assert main(["--drop-genloop", str(path)]) == 0
+        results.add(path.read_text())
+    capsys.readouterr()
+    assert results == {source("""
+        import asyncio
+
+
+        def start():
+            pass
+
+
+        loop = asyncio.new_event_loop()
+        value = [1, 2, 3]
+        print(value)
+        """)}
+
+
 #: Seed cases that do not run the same on stock asyncio once migrated off
 #: genloop, and why.
 CASES_DIFFERENT = {

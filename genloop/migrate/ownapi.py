@@ -49,9 +49,10 @@ def drop_genloop(text: str, path: str) -> Tuple[str, int, List[Left]]:
     module = wrapper.visit(rewriter)
     if not rewriter.count:
         return text, 0, rewriter.left
-    module = _without_unused_imports(module)
     if rewriter.needs_asyncio:
+        # Before genloop's imports go: it takes the place of the first.
         module = add_imports(module, [("asyncio", None)])
+    module = _without_unused_imports(module)
     return module.code, rewriter.count, rewriter.left
 
 
@@ -66,8 +67,9 @@ class _OwnAPI(cst.CSTTransformer):
         self.needs_asyncio = False
         self._asyncio = "asyncio"
         self._in_import = 0
-        #: The statements that go (their updated nodes).
-        self._dropped: Set[int] = set()
+        #: The statements that go (their updated nodes, by id): the nodes
+        #: are kept, so that no other node gets the id of one freed.
+        self._dropped: Dict[int, cst.SimpleStatementLine] = {}
 
     def _genloop_name(self, node: cst.CSTNode) -> Optional[str]:
         """What of genloop ``node`` names (``run`` for ``genloop.run``)."""
@@ -99,7 +101,7 @@ class _OwnAPI(cst.CSTTransformer):
                                   ) -> cst.SimpleStatementLine:
         if len(original_node.body) == 1 and self._only_sets_a_default(original_node.body[0]):
             self.count += 1
-            self._dropped.add(id(updated_node))
+            self._dropped[id(updated_node)] = updated_node
         return updated_node
 
     def _only_sets_a_default(self, small: cst.BaseSmallStatement) -> bool:
@@ -170,7 +172,9 @@ class _OwnAPI(cst.CSTTransformer):
         statements = [
             s for s in body if isinstance(s, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
         ]
-        gone = {index for index, s in enumerate(statements) if id(s) in self._dropped}
+        gone = {
+            index for index, s in enumerate(statements) if self._dropped.get(id(s)) is s
+        }
         return without_statements(statements, gone)
 
 
