@@ -471,11 +471,12 @@ class Rewriter(cst.CSTTransformer):
             self.rewritten["L02"] += 1
             return cst.Attribute(updated_node.args[0].value, cst.Name("ensure_future"))
         call = self._keyword_arguments(original_node, updated_node, target)
-        if api in LOOP_DROPPED or api == "JoinableQueue" or self._drops_loop(original_node.func):
-            dropped = without_keyword(call, "loop")
-            if dropped is not None:
-                self.rewritten["L05"] += 1
-                call = dropped
+        dropped = without_keyword(call, "loop")
+        if dropped is not None and (
+            api in LOOP_DROPPED or api == "JoinableQueue" or self._drops_loop(original_node.func)
+        ):
+            self.rewritten["L05"] += 1
+            call = dropped
         if api == "wait":
             ensure_future = cst.Attribute(cst.Name(self._asyncio), cst.Name("ensure_future"))
             ensured = each_ensured(call, ensure_future, self._holds_tasks(original_node))
@@ -510,7 +511,9 @@ class Rewriter(cst.CSTTransformer):
         """Whether a name called holds only asyncio classes and functions
         whose ``loop=`` went (``for kind in (asyncio.Lock, asyncio.Event):
         kind(loop=loop)``)."""
-        values = self._bound_values(func) if isinstance(func, cst.Name) else None
+        if not isinstance(func, cst.Name):
+            return False
+        values = self._bound_values(func)
         return bool(values) and all(
             asyncio_api(self._qualified(value)) in LOOP_DROPPED for value in values or ()
         )

@@ -67,10 +67,11 @@ def migrate(paths: Sequence[str], mode: str, out: TextIO, err: TextIO,
     report = err if mode == DIFF else out
     for done, item in enumerate(parsed, 1):
         progress.step("rewrote", done, len(parsed))
+        # (The scan reads the whole file again: only where a wait can be.)
         closed_waits = {
             (found.line, found.column)
             for found in scanned(item.source.text, item.source.path) if found.row == "L35"
-        }
+        } if "wait_closed" in item.source.text else set()
         rewriter = Rewriter(item.source.path, item.resolver, decisions, item.hidden.keywords,
                             renames, closed_waits)
         text = item.wrapper.visit(rewriter).code

@@ -213,13 +213,18 @@ class _patch(unittest.mock._patch):  # type: ignore[type-arg]
         return self.decorate_callable(function)
 
     def decorate_callable(self, function: Any) -> Any:
-        if hasattr(function, "patchings"):
-            function.patchings.append(self)
-            return function
-        patched = _decorate_coroutine_function(function, self)
-        if patched is None:
-            return super().decorate_callable(function)
-        return patched
+        return _decorated(function, self, super().decorate_callable)
+
+
+def _decorated(function: Any, patcher: Any, stock: Callable[[Any], Any]) -> Any:
+    """``function`` under ``patcher``: added to the patches of a function
+    already decorated, kept patched while a coroutine it makes runs, else
+    decorated as unittest.mock does (``stock``)."""
+    if hasattr(function, "patchings"):
+        function.patchings.append(patcher)
+        return function
+    patched = _decorate_coroutine_function(function, patcher)
+    return stock(function) if patched is None else patched
 
 
 _stock_enter = _rebound(
@@ -238,13 +243,7 @@ class _patch_dict(unittest.mock._patch_dict):
     def __call__(self, function: Any) -> Any:
         if isinstance(function, type):
             return self.decorate_class(function)
-        if hasattr(function, "patchings"):
-            function.patchings.append(self)
-            return function
-        patched = _decorate_coroutine_function(function, self)
-        if patched is None:
-            return super().__call__(function)
-        return patched
+        return _decorated(function, self, super().__call__)
 
     decorate_class = _rebound(unittest.mock._patch_dict.decorate_class, _patch_dict=None)
 
