@@ -36,7 +36,21 @@ def measure(workload, runtime, size, warmup_size):
     run_once(workload, runtime, warmup_size)
     cpu_seconds, ops = run_once(workload, runtime, size)
     workloads.expect("ops done", ops, size)
-    return {"cpu_seconds": cpu_seconds, "ops": ops}
+    result = {"cpu_seconds": cpu_seconds, "ops": ops}
+    if runtime.style == workloads.LEGACY:
+        result["legacy_call_makes"] = legacy_call_makes()
+    return result
+
+
+def legacy_call_makes():
+    """The class of what a call of a ``@genloop.coroutine`` function gives
+    here: a generator where asyncio takes generators for coroutines, else
+    genloop's adapter (genloop.coroutines says why)."""
+    coroutine = workloads.legacy_wait_for(None)
+    coroutine.close()
+    if isinstance(coroutine, workloads.genloop.LegacyCoroutine):
+        return "LegacyCoroutine"
+    return type(coroutine).__name__
 
 
 def memory(runtime, tasks):

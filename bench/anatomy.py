@@ -112,7 +112,8 @@ def child(kind, name, phase, n):
 def per_op(kind, name, phase, n):
     """Instructions per task or round trip of one part."""
     return instructions.counted(
-        lambda size: [sys.executable, __file__, "--child", kind, name, phase, str(size)], n)[1]
+        lambda size: ([sys.executable, __file__, "--child", kind, name, phase, str(size)], {}),
+        n)[1]
 
 
 def print_spawn(n):

@@ -52,12 +52,14 @@ def valgrind_missing():
     return None
 
 
-def count(command):
-    """Instructions the interpreter command ``command`` runs, under callgrind."""
+def count(command, environment=None):
+    """Instructions the interpreter command ``command`` runs, under callgrind,
+    with ``environment``'s variables added to the current ones."""
     try:
         finished = subprocess.run(VALGRIND + command, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, universal_newlines=True,
-                                  timeout=run.WORKER_TIMEOUT, env=dict(os.environ, **ENVIRONMENT))
+                                  timeout=run.WORKER_TIMEOUT,
+                                  env=dict(os.environ, **dict(ENVIRONMENT, **(environment or {}))))
     except subprocess.TimeoutExpired:
         raise NoCount("{}: no result after {} s".format(shown(command), run.WORKER_TIMEOUT))
     found = COLLECTED.search(finished.stderr)
@@ -74,9 +76,10 @@ def shown(command):
 
 
 def worker_command(workload, runtime, size, warmup_size):
-    """The command of a worker that measures ``size`` ops."""
-    return [sys.executable, run.WORKER, "measure", workload.name, runtime.name,
-            str(size), str(warmup_size)]
+    """The command of a worker that measures ``size`` ops, and the variables
+    its environment needs."""
+    return run.worker_command(runtime, "measure", workload.name, runtime.name, size,
+                              warmup_size)
 
 
 def per_op(count_at_n, count_at_2n, n):
@@ -85,9 +88,10 @@ def per_op(count_at_n, count_at_2n, n):
 
 
 def counted(command_for, n):
-    """The counts of ``command_for(n)`` and ``command_for(2 * n)``, and the
+    """The counts of the commands ``command_for(n)`` and ``command_for(2 * n)``
+    (each a command and the variables its environment needs), and the
     instructions per op they give."""
-    counts = [count(command_for(size)) for size in (n, 2 * n)]
+    counts = [count(*command_for(size)) for size in (n, 2 * n)]
     return counts, per_op(counts[0], counts[1], n)
 
 

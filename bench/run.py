@@ -10,7 +10,7 @@ to round so that drift hits them all alike.  A worker warms up on a small
 run, then measures the CPU time (``time.process_time``) of one run.  The
 report gives, per runtime, ops/s at the median CPU time, the spread of the
 rounds ((max - min) / median), the ratio to ``asyncio`` and, for
-``genloop-legacy``, the ratio to ``genloop``; for ``spawn`` also the memory
+``genloop-legacy`` and ``genloop-run``, the ratio to ``genloop``; for ``spawn`` also the memory
 per live task.  Standard library only; a failing worker stops the run with
 its stderr and a non-zero exit status.
 """
@@ -29,6 +29,9 @@ from workloads import BASELINE, RUNTIMES, WORKLOADS, genloop
 
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_worker.py")
 
+#: The directory genloop is imported from.
+GENLOOP_HOME = os.path.dirname(os.path.dirname(os.path.abspath(genloop.__file__)))
+
 DEFAULT_ROUNDS = 5
 
 #: ``--quick`` divides every size by this (and runs one round).
@@ -43,8 +46,8 @@ MEMORY_TASKS = 10000
 #: A worker still running after this many seconds has failed.
 WORKER_TIMEOUT = 600
 
-#: The legacy runtime, also compared with the same loop running ``async def``.
-LEGACY, LEGACY_REFERENCE = "genloop-legacy", "genloop"
+#: The legacy runtimes, also compared with the same loop running ``async def``.
+LEGACY_RUNTIMES, LEGACY_REFERENCE = ("genloop-legacy", "genloop-run"), "genloop"
 
 
 class WorkerFailed(Exception):
@@ -55,12 +58,24 @@ class WorkerFailed(Exception):
             " ".join(shlex.quote(part) for part in command), problem, stderr.rstrip()))
 
 
-def run_worker(*args):
-    """The JSON result a fresh worker process prints for ``args``."""
+def worker_command(runtime, *args):
+    """The command of a worker for ``runtime`` with ``args``, and the
+    variables its environment needs besides the current ones."""
     command = [sys.executable, WORKER] + [str(arg) for arg in args]
+    if not runtime.genloop_run:
+        return command, {}
+    # genloop run from a source checkout finds the package beside bench/.
+    path = os.pathsep.join(filter(None, [GENLOOP_HOME, os.environ.get("PYTHONPATH")]))
+    return command[:1] + ["-m", "genloop", "run"] + command[1:], {"PYTHONPATH": path}
+
+
+def run_worker(runtime, *args):
+    """The JSON result a fresh worker process for ``runtime`` prints for ``args``."""
+    command, environment = worker_command(runtime, *args)
     try:
         finished = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  universal_newlines=True, timeout=WORKER_TIMEOUT)
+                                  universal_newlines=True, timeout=WORKER_TIMEOUT,
+                                  env=dict(os.environ, **environment))
     except subprocess.TimeoutExpired as timeout:
         # What the worker wrote before it was killed comes as bytes, if at all.
         raise WorkerFailed(command, "no result after {} s".format(WORKER_TIMEOUT),
@@ -86,7 +101,8 @@ def measure_rounds(workload, runtimes, size, rounds):
     warmup_size = max(2, size // WARMUP_DIVISOR)
     for round_index in range(rounds):
         for runtime in rotated(runtimes, round_index):
-            result = run_worker("measure", workload.name, runtime.name, size, warmup_size)
+            result = run_worker(runtime, "measure", workload.name, runtime.name, size,
+                                warmup_size)
             cpu_seconds[runtime.name].append(result["cpu_seconds"])
     return cpu_seconds
 
@@ -111,11 +127,11 @@ def summarize(cpu_seconds, size):
 
 
 def add_ratios(rows, key):
-    """``vs_asyncio`` for every row; ``vs_genloop`` for the legacy runtime."""
+    """``vs_asyncio`` for every row; ``vs_genloop`` for the legacy runtimes."""
     values = {name: row[key] for name, row in rows.items()}
     for name, row in rows.items():
         row["vs_asyncio"] = ratio(values, name, BASELINE)
-        if name == LEGACY:
+        if name in LEGACY_RUNTIMES:
             row["vs_genloop"] = ratio(values, name, LEGACY_REFERENCE)
 
 
@@ -123,7 +139,7 @@ def measure_memory(runtimes, tasks):
     """Bytes per live task by runtime name, or the reason none could be measured."""
     rows = {}
     for runtime in runtimes:
-        result = run_worker("memory", runtime.name, tasks)
+        result = run_worker(runtime, "memory", runtime.name, tasks)
         if "unavailable" in result:
             return None, result["unavailable"]
         rows[runtime.name] = {"bytes_per_task": result["bytes_per_task"]}
@@ -241,7 +257,8 @@ def selection_parser(description):
                         help="run only these workloads")
     parser.add_argument("--runtimes", nargs="+", choices=runtime_names, metavar="NAME",
                         help="run only these runtimes ({}, the baseline, always runs, "
-                             "and {} with {})".format(BASELINE, LEGACY_REFERENCE, LEGACY))
+                             "and {} with {})".format(
+                                 BASELINE, LEGACY_REFERENCE, " or ".join(LEGACY_RUNTIMES)))
     parser.add_argument("--markdown", action="store_true",
                         help="also print the results as Markdown tables")
     parser.add_argument("--json", metavar="FILE", help="also write the results to FILE")
@@ -338,7 +355,7 @@ def run_workloads(report, chosen, runtimes, quick):
 def implied(names):
     """The runtimes named, with what their ratios are taken against."""
     names = [BASELINE] + names
-    if LEGACY in names:
+    if any(name in LEGACY_RUNTIMES for name in names):
         names.append(LEGACY_REFERENCE)
     return names
 

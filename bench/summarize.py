@@ -19,6 +19,8 @@ TABLES = (
     ("genloop", "genloop's loop, `async def`, against stock asyncio", "vs_asyncio"),
     ("genloop-legacy", "`@genloop.coroutine` generators against `async def`, "
                        "both on genloop's loop", "vs_genloop"),
+    ("genloop-run", "the same generators under `genloop run` against `async def`, "
+                    "both on genloop's loop", "vs_genloop"),
     ("asyncio+factory", "the stock loop with `genloop.task_factory` against stock asyncio",
      "vs_asyncio"),
     ("uvloop", "uvloop (a reference) against stock asyncio", "vs_asyncio"),

@@ -635,16 +635,19 @@ class Runtime(object):
 
     ``requires`` names the module an outside reference needs; ``current``
     says the loop must be asyncio's current loop while it runs (tornado
-    finds its IOLoop through it).
+    finds its IOLoop through it); ``genloop_run`` says its workers run
+    under ``genloop run``, as unmodified legacy code does.
     """
 
-    def __init__(self, name, style, new_loop, summary, requires=None, current=False):
+    def __init__(self, name, style, new_loop, summary, requires=None, current=False,
+                 genloop_run=False):
         self.name = name
         self.style = style
         self.new_loop = new_loop
         self.summary = summary
         self.requires = requires
         self.current = current
+        self.genloop_run = genloop_run
 
     def version(self):
         """The outside reference's version, None for the core runtimes; raises
@@ -685,6 +688,9 @@ RUNTIMES = [
             "genloop.new_event_loop(), async def"),
     Runtime("genloop-legacy", LEGACY, genloop.new_event_loop,
             "genloop.new_event_loop(), @genloop.coroutine generators"),
+    Runtime("genloop-run", LEGACY, genloop.new_event_loop,
+            "the same generators under genloop run (the compat layer installed)",
+            genloop_run=True),
     Runtime("asyncio+factory", NATIVE, stock_loop_with_genloop_tasks,
             "stock loop with loop.set_task_factory(genloop.task_factory), async def"),
     Runtime("uvloop", NATIVE, uvloop_loop,

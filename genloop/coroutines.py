@@ -2,12 +2,14 @@
 
 ``@genloop.coroutine`` replaces ``asyncio.coroutine`` (removed in 3.11).  A
 decorated generator function is flagged with ``types.coroutine`` (so that it
-may ``yield from`` native coroutines) and every call returns a
+may ``yield from`` native coroutines, and be awaited).  Where asyncio takes
+generators for coroutines (up to 3.11, or with genloop.compat installed, as
+under ``genloop run``), that is all, as it was with ``asyncio.coroutine``:
+calls make generators, at the cost of an ``async def`` call.  Elsewhere
+(3.12+ without the compat layer), every call returns a
 :class:`LegacyCoroutine`: an adapter with the shape of asyncio's old
-``CoroWrapper``.  That shape passes ``collections.abc.Coroutine``, which is
-what makes ``asyncio.iscoroutine``, ``create_task``, ``Task()``, ``gather``
-and ``await`` accept it on every Python, including 3.12+ where plain
-generators are refused.
+``CoroWrapper``, which passes ``collections.abc.Coroutine``, so that
+``asyncio.iscoroutine``, ``create_task``, ``Task()`` and ``gather`` accept it.
 
 The adapter also turns trollius/tornado-style returns into ordinary ones:
 ``raise Return(value)`` and a PEP 479-wrapped ``raise StopIteration(value)``
@@ -64,9 +66,6 @@ def _debug_from_environment() -> bool:
     else:
         env = bool(os.environ.get("PYTHONASYNCIODEBUG"))
     return env or bool(getattr(sys.flags, "dev_mode", False))
-
-
-_DEBUG_FROM_ENVIRONMENT = _debug_from_environment()
 
 
 class Return(Exception):
@@ -316,7 +315,6 @@ def describe(gen: Any) -> str:
 
 
 _new_object: Any = object.__new__
-_get_running_loop = _seam.get_running_loop_or_none
 
 
 def _await_result(result: Any) -> Generator[Any, Any, Any]:
@@ -337,9 +335,12 @@ def _await_result(result: Any) -> Generator[Any, Any, Any]:
 def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a generator function as a legacy coroutine (``asyncio.coroutine``).
 
-    A generator function is flagged with ``types.coroutine`` and its calls
-    return :class:`LegacyCoroutine` objects.  An ``async def`` function is
-    returned unchanged.  Any other callable becomes a coroutine function
+    A generator function is flagged with ``types.coroutine``.  Where asyncio
+    runs generators as coroutines (up to 3.11, and under genloop.compat) and
+    the generator cannot return the legacy way, that function is the
+    coroutine function, as with ``asyncio.coroutine``; otherwise, and in
+    debug mode, its calls return :class:`LegacyCoroutine` objects.  An
+    ``async def`` function is returned unchanged.  Any other callable becomes a coroutine function
     whose coroutine waits for the callable's result when that result is a
     future, a generator or an awaitable, and returns it otherwise.
     """
@@ -362,6 +363,20 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
             return (yield from _await_result(func(*args, **kwargs)))
 
     generator_function = types.coroutine(generator_function)
+    if _debug_from_environment():
+        # Made in debug mode (PYTHONASYNCIODEBUG, -X dev, genloop run
+        # --debug), each coroutine tracks its creation, as asyncio's
+        # CoroWrapper did.
+        @functools.wraps(func)
+        def debug_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
+            return _DebugLegacyCoroutine(generator_function(*args, **kwargs))
+
+        return _marked(debug_coroutine_function)
+    if plain and _asyncio_takes_generators():
+        # What asyncio.coroutine did outside debug mode: the flagged generator
+        # function itself, whose generators asyncio runs as coroutines.  A
+        # call costs what an async def call costs.
+        return _marked(generator_function)
 
     made = _LegacyCoroutineOfPlainCode if plain else LegacyCoroutine
 
@@ -369,22 +384,32 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
     def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:
         # (A call with **kwargs costs more, even when they are empty.)
         gen = generator_function(*args, **kwargs) if kwargs else generator_function(*args)
-        # Made in debug mode (PYTHONASYNCIODEBUG, -X dev, or a running loop
-        # in debug mode), it tracks its creation.
-        if _DEBUG_FROM_ENVIRONMENT:
-            return _DebugLegacyCoroutine(gen)
-        loop = _get_running_loop()
-        if loop is not None:
-            # asyncio's loops keep the flag in _debug: no get_debug() call.
-            debug = getattr(loop, "_debug", None)
-            if debug or (debug is None and loop.get_debug()):
-                return _DebugLegacyCoroutine(gen)
         coro = _new_object(made)  # LegacyCoroutine(gen) without an __init__ call
         coro.gen = gen
         return coro  # type: ignore[no-any-return]
 
-    _seam.mark_coroutine_function(legacy_coroutine_function)
-    return legacy_coroutine_function
+    return _marked(legacy_coroutine_function)
+
+
+def _marked(function: Callable[..., Any]) -> Callable[..., Any]:
+    _seam.mark_coroutine_function(function)
+    return function
+
+
+def _asyncio_takes_generators() -> bool:
+    """Whether asyncio, as this process has it now, runs a generator as a
+    coroutine: up to 3.11 it does, and from 3.12 once genloop.compat has
+    given ``asyncio.iscoroutine`` its legacy answer back (``genloop run``).
+    Elsewhere a legacy coroutine must be a :class:`LegacyCoroutine`."""
+    probe = _probe()
+    try:
+        return bool(asyncio.iscoroutine(probe))
+    finally:
+        probe.close()
+
+
+def _probe() -> Generator[None, None, None]:
+    yield
 
 
 if TYPE_CHECKING:

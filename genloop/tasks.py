@@ -49,6 +49,7 @@ sees a callback.
 import asyncio
 import collections.abc
 import concurrent.futures
+import inspect
 import types
 import warnings
 from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
@@ -199,8 +200,10 @@ class Task(_FutureBase):
         kind = type(coro)
         if kind in _STEPPABLE_TYPES:
             top = coro
-            if kind is types.GeneratorType and Observer.note is not None:
-                Observer.note("L10", coro)
+            if kind is types.GeneratorType and Observer.note is not None and not (
+                coro.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE
+            ):
+                Observer.note("L10", coro)  # not a decorated generator
         elif kind in LEGACY_COROUTINE_TYPES:
             top = coro.gen  # what _steppable() gives, without the call
         else:

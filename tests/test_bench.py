@@ -9,6 +9,7 @@ import importlib.util
 import json
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,6 +162,27 @@ def test_run_py_lists_a_missing_reference_as_not_installed(tmp_path):
     measured = json.loads(report_file.read_text())["workloads"]["call_soon"]["runtimes"]
     assert sorted(measured) == ["asyncio", "genloop", "genloop-legacy"]
     assert measured["genloop-legacy"]["vs_genloop"] > 0
+
+
+def test_genloop_run_measures_legacy_code_under_genloop_run(tmp_path):
+    """Its workers start under genloop run, where a legacy call makes a
+    generator on every Python; genloop-legacy's make adapters from 3.12 on."""
+    report_file = tmp_path / "report.json"
+    outcome = bench_command(["run.py", "--quick", "--only", "chain",
+                             "--runtimes", "genloop-legacy", "genloop-run",
+                             "--json", str(report_file)])
+    assert outcome.status == 0, outcome.err
+    measured = json.loads(report_file.read_text())["workloads"]["chain"]["runtimes"]
+    assert sorted(measured) == ["asyncio", "genloop", "genloop-legacy", "genloop-run"]
+    assert measured["genloop-run"]["vs_genloop"] > 0
+    made = bench_command(["_worker.py", "measure", "chain", "genloop-legacy", "2", "1"])
+    assert made.status == 0, made.err
+    expected = "generator" if sys.version_info < (3, 12) else "LegacyCoroutine"
+    assert json.loads(made.out)["legacy_call_makes"] == expected
+    under_run = run_python(["-m", "genloop", "run", "_worker.py",
+                            "measure", "chain", "genloop-run", "2", "1"], cwd=BENCH)
+    assert under_run.status == 0, under_run.err
+    assert json.loads(under_run.out)["legacy_call_makes"] == "generator"
 
 
 def test_a_failing_worker_fails_run_py_with_its_error(tmp_path):

@@ -707,9 +707,10 @@ def test_L19_coroutine_debug_names_legacy_libraries_import(compat, loop):
     not _versions.CORO_WRAPPER_REMOVED,
     reason="asyncio's own CoroWrapper: genloop's debug coroutines are not instances of it",
 )
-def test_L19_a_debug_mode_legacy_coroutine_is_a_coro_wrapper(compat, loop):
+def test_L19_a_debug_mode_legacy_coroutine_is_a_coro_wrapper(compat, loop, monkeypatch):
     """asynctest silences the "never yielded from" log of a coroutine it
     never runs: ``if isinstance(coro, CoroWrapper): coro.gen = None``."""
+    monkeypatch.setenv("PYTHONASYNCIODEBUG", "1")  # decorated in debug mode
 
     @asyncio.coroutine
     def never_run():

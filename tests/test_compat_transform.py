@@ -161,6 +161,10 @@ def test_L11_helpers_are_not_awaitable_outside_an_await(compat):
         "from asyncio import coroutine as legacy_coroutine\n@legacy_coroutine",
         "import types\n@types.coroutine",
         "import genloop\n@genloop.coroutine",
+        # Imported in a block, as code that ran on trollius too did.
+        "try:\n    import trollius as aio\nexcept ImportError:\n    import asyncio as aio\n"
+        "@aio.coroutine",
+        "if True:\n    from types import coroutine\nelse:\n    coroutine = None\n@coroutine",
     ],
 )
 def test_generators_a_flagging_decorator_makes_coroutines_are_left_alone(compat, loop, decoration):

@@ -122,6 +122,68 @@ def test_legacy_coroutine_yields_from_an_undecorated_generator(loop):
 # -- @coroutine on other callables --------------------------------------------
 
 
+def plain_legacy_generator_function():
+    def legacy_triple(x):
+        yield from asyncio.sleep(0)
+        return 3 * x
+
+    return legacy_triple
+
+
+@pytest.fixture(params=["stock asyncio", "compat layer"])
+def asyncio_taking_generators(request):
+    """asyncio as it runs generators as coroutines: as it is up to 3.11, or
+    with genloop's compat layer installed (genloop run)."""
+    if request.param == "stock asyncio":
+        if not _versions.ASYNCIO_ACCEPTS_GENERATORS:
+            pytest.skip("asyncio refuses generators from 3.12 on (row L09)")
+        yield
+        return
+    with genloop.compat.installed():
+        yield
+
+
+def test_where_asyncio_runs_generators_the_decorated_function_is_the_generator_function(
+    asyncio_taking_generators, loop
+):
+    """As with asyncio's @coroutine outside debug mode: no adapter, so a
+    legacy call costs what an async def call costs."""
+    function = plain_legacy_generator_function()
+    assert genloop.coroutine(function) is function
+    coro = function(2)
+    assert inspect.isgenerator(coro) and inspect.isawaitable(coro)
+    assert asyncio.iscoroutine(coro) and genloop.iscoroutine(coro)
+    assert asyncio.iscoroutinefunction(function) and genloop.iscoroutinefunction(function)
+    assert loop.run_until_complete(coro) == 6
+    assert loop.run_until_complete(asyncio.gather(function(1), function(2))) == [3, 6]
+
+
+def test_a_generator_that_may_return_the_legacy_way_keeps_its_adapter(
+    asyncio_taking_generators, loop
+):
+    """``raise Return(v)`` must end the generator with ``v``, also when it is
+    delegated to: the adapter does that."""
+
+    def legacy_return(x):
+        yield from asyncio.sleep(0)
+        raise genloop.Return(x)
+
+    decorated = genloop.coroutine(legacy_return)
+    assert decorated is not legacy_return
+    assert isinstance(decorated(1), genloop.LegacyCoroutine)
+    assert loop.run_until_complete(decorated(4)) == 4
+
+
+@pytest.mark.skipif(
+    _versions.ASYNCIO_ACCEPTS_GENERATORS, reason="up to 3.11 asyncio runs generators itself"
+)
+def test_where_asyncio_refuses_generators_a_call_gives_an_adapter_asyncio_runs():
+    decorated = genloop.coroutine(plain_legacy_generator_function())
+    coro = decorated(2)
+    assert isinstance(coro, genloop.LegacyCoroutine) and asyncio.iscoroutine(coro)
+    assert asyncio.run(coro) == 6
+
+
 def test_plain_function_becomes_a_coroutine_function_returning_its_value(loop):
     @genloop.coroutine
     def plain(x):
@@ -136,7 +198,7 @@ def test_plain_function_becomes_a_coroutine_function_returning_its_value(loop):
 def test_plain_function_result_is_waited_for_when_awaitable(loop, returned):
     class Awaitable(object):
         def __await__(self):
-            return legacy_double(3).__await__()
+            return (yield from legacy_double(3))
 
     def make():
         if returned == "future":
@@ -250,8 +312,22 @@ def test_return_value_attribute_and_from_repr():
 # -- the debug-mode "never yielded from" report (L17) -------------------------
 
 
-def test_unstarted_legacy_coroutine_is_reported_in_debug_mode(genloop_loop, caplog):
-    genloop_loop.set_debug(True)
+def debug_mode_legacy_double(monkeypatch):
+    """``legacy_double`` decorated in debug mode: as with asyncio's
+    ``@coroutine``, debug mode is that of the process where a function is
+    decorated (PYTHONASYNCIODEBUG, -X dev, genloop run --debug)."""
+    monkeypatch.setenv("PYTHONASYNCIODEBUG", "1")
+
+    @genloop.coroutine
+    def legacy_double(x):
+        yield from asyncio.sleep(0)
+        return 2 * x
+
+    return legacy_double
+
+
+def test_unstarted_legacy_coroutine_is_reported_in_debug_mode(genloop_loop, caplog, monkeypatch):
+    legacy_double = debug_mode_legacy_double(monkeypatch)
 
     async def forget():
         legacy_double(1)  # created, never started: the bug being reported
@@ -267,8 +343,8 @@ def test_unstarted_legacy_coroutine_is_reported_in_debug_mode(genloop_loop, capl
     assert "Coroutine object created at" in reports[0]
 
 
-def test_started_legacy_coroutine_is_not_reported(genloop_loop, caplog):
-    genloop_loop.set_debug(True)
+def test_started_legacy_coroutine_is_not_reported(genloop_loop, caplog, monkeypatch):
+    legacy_double = debug_mode_legacy_double(monkeypatch)
 
     async def use():
         await legacy_double(1)
@@ -279,7 +355,12 @@ def test_started_legacy_coroutine_is_not_reported(genloop_loop, caplog):
     assert not [r for r in caplog.records if "never yielded" in r.getMessage()]
 
 
-def test_no_report_without_debug_mode(genloop_loop, caplog):
+@pytest.mark.parametrize("loop_debug", [False, True], ids=["quiet loop", "debug loop"])
+def test_no_report_without_debug_mode(genloop_loop, caplog, loop_debug):
+    """A function decorated outside debug mode makes no wrapper to report
+    with: a loop in debug mode does not change that, as with asyncio's."""
+    genloop_loop.set_debug(loop_debug)
+
     async def forget():
         legacy_double(1)
         gc.collect()

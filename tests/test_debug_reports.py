@@ -155,7 +155,15 @@ def test_a_slow_callback_names_where_it_was_scheduled(debug_loop, clock, caplog)
     assert "created at {}:{}> took 1.000 seconds".format(PATH, line) in reports[0]
 
 
-def test_an_unstarted_legacy_coroutine_names_where_it_was_made(debug_loop, caplog):
+def test_an_unstarted_legacy_coroutine_names_where_it_was_made(debug_loop, caplog, monkeypatch):
+    # Debug coroutines come from functions decorated in debug mode.
+    monkeypatch.setenv("PYTHONASYNCIODEBUG", "1")
+
+    @genloop.coroutine
+    def legacy_fail():
+        yield from asyncio.sleep(0)
+        raise ValueError("lost")
+
     async def forget():
         legacy_fail()
         return here() - 1

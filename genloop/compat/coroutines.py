@@ -21,7 +21,8 @@ def as_coroutine(obj: Any) -> Any:
     """``obj``, with a plain generator wrapped so that asyncio of every
     version takes it for a coroutine (a use of row L10)."""
     if inspect.isgenerator(obj):
-        legacy_use("L10")
+        if not obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE:
+            legacy_use("L10")  # not a decorated generator
         return LegacyCoroutine(obj)
     return obj
 

@@ -89,7 +89,7 @@ def _flagging_decorators(tree: ast.Module) -> Tuple[Set[str], Set[str]]:
     and to the modules that have one."""
     functions: Set[str] = set()
     modules: Set[str] = set()
-    for node in tree.body:
+    for node in _module_level(tree.body):
         if isinstance(node, ast.ImportFrom) and node.module in _FLAGGING_MODULES:
             functions.update(
                 alias.asname or alias.name for alias in node.names if alias.name == "coroutine"
@@ -100,6 +100,22 @@ def _flagging_decorators(tree: ast.Module) -> Tuple[Set[str], Set[str]]:
                 if alias.name in _FLAGGING_MODULES
             )
     return functions, modules
+
+
+def _module_level(body: List[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of ``body`` and those nested in its ``if``, ``try`` and
+    ``with`` blocks: what binds the module's names (``try: import asyncio``
+    ``except ImportError: import trollius as asyncio``)."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            nested = getattr(node, field, None)
+            if isinstance(nested, list):
+                yield from _module_level(nested)
+        for handler in getattr(node, "handlers", ()):
+            yield from _module_level(handler.body)
 
 
 class _ModuleFunctions(object):
