@@ -643,6 +643,34 @@ def test_L05_gather_of_the_same_coroutine_twice_gives_its_result_twice(compat, l
     assert run(loop, main()) == ["result"] * 2
 
 
+@pytest.mark.parametrize("loop_argument", [False, True], ids=["no loop=", "loop="])
+def test_L01_generators_of_decorated_functions_run_in_gather_and_wait_on_any_loop(
+    compat, loop_argument
+):
+    """Under the compat layer they are generators, as asyncio.coroutine made
+    them, taken as they are by asyncio's functions, on the stock loop too
+    (where asyncio's Task is the compat layer's)."""
+
+    @asyncio.coroutine
+    def value_of(x):
+        yield from asyncio.sleep(0)
+        return x
+
+    for new_loop in (asyncio.new_event_loop, genloop.new_event_loop):
+        loop = new_loop()
+        asyncio.set_event_loop(loop)  # what they run on without loop=
+        try:
+            kwargs = {"loop": loop} if loop_argument else {}
+            coro = value_of(1)
+            gathered = asyncio.gather(coro, value_of(2), coro, **kwargs)
+            assert loop.run_until_complete(gathered) == [1, 2, 1]
+            done, _ = loop.run_until_complete(asyncio.wait([value_of(3)], **kwargs))
+            assert [task.result() for task in done] == [3]
+        finally:
+            asyncio.set_event_loop(None)
+            loop.close()
+
+
 def test_L06_a_spent_with_yield_from_lock_cannot_be_entered_again(compat, loop):
     """Up to 3.8 entering it again raised AttributeError (at the end of the
     block; genloop's, before it), and the lock was not released twice."""

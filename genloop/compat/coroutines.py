@@ -14,17 +14,24 @@ from ..coroutines import LegacyCoroutine, coroutine, iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches", "as_coroutine", "legacy_iscoroutine"]
+__all__ = ["patches", "as_coroutine", "is_decorated_generator", "legacy_iscoroutine"]
 
 
 def as_coroutine(obj: Any) -> Any:
-    """``obj``, with a plain generator wrapped so that asyncio of every
-    version takes it for a coroutine (a use of row L10)."""
+    """``obj``, with a generator wrapped so that asyncio of every version
+    takes it for a coroutine (for a plain generator, a use of row L10)."""
     if inspect.isgenerator(obj):
-        if not obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE:
-            legacy_use("L10")  # not a decorated generator
+        if not is_decorated_generator(obj):
+            legacy_use("L10")
         return LegacyCoroutine(obj)
     return obj
+
+
+def is_decorated_generator(obj: Any) -> bool:
+    """Whether ``obj`` is a generator of a function decorated as a coroutine
+    (flagged by ``types.coroutine``, as ``@coroutine`` does): asyncio's
+    Python code takes it wherever the compat layer is installed."""
+    return inspect.isgenerator(obj) and bool(obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE)
 
 
 def legacy_iscoroutine(obj: Any) -> bool:

@@ -15,7 +15,7 @@ import functools
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .. import _seam, _versions
-from .coroutines import as_coroutine, legacy_iscoroutine
+from .coroutines import as_coroutine, is_decorated_generator, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 from .wait_for import wait_for_as_task
@@ -69,8 +69,9 @@ def check_loop_argument(loop: Any, api: str) -> None:
 
 
 def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
-    """Awaitables as the running Python accepts them: generators wrapped
-    (L10); when the legacy code chose a loop, coroutines made tasks on it
+    """Awaitables as the running Python accepts them: plain generators
+    wrapped (L10; a decorated one is taken as it is); when the legacy code
+    chose a loop, coroutines made tasks on it
     and futures of another loop refused, as ``ensure_future(x, loop=)`` did.
     An awaitable given twice is converted once (``gather(c, c)`` waits for
     one task and gives its result twice)."""
@@ -79,7 +80,7 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     for given in items:
         item = made.get(id(given))
         if item is None:
-            item = as_coroutine(given)
+            item = given if is_decorated_generator(given) else as_coroutine(given)
             if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
                 item = asyncio.ensure_future(item, loop=loop)
             made[id(given)] = item
