@@ -33,7 +33,8 @@ PACKAGE_FILES = ["genloop/__init__.py", "genloop/py.typed"]
 #: Files of the sdist outside the package: what builds it, and a sample of
 #: what the tests read.
 SDIST_FILES = [
-    "PKG-INFO", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md", "tox.ini",
+    "PKG-INFO", "LICENSE", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md",
+    "tox.ini",
     "tests/conftest.py", "tests/childprocess.py", "tests/test_installed.py",
     "compat/legacy/README.md", "compat/cases/hello_coroutine.out",
     "compat/packages/corpus.json", "examples/tox_project/tox.ini", "bench/workloads.py",
@@ -95,6 +96,8 @@ def check_wheel(path, version, problems):
     for member in sorted(names):
         if not member.startswith(("genloop/", info)) or LEFTOVERS.search(member):
             problems.append("the wheel carries {}".format(member))
+    if not any(member.startswith(info) and member.endswith("/LICENSE") for member in names):
+        problems.append("the wheel carries no license text (a LICENSE in its dist-info)")
     package = {member for member in names if member.startswith("genloop/")}
     for member in PACKAGE_FILES:
         if member not in package:
