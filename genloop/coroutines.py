@@ -227,6 +227,15 @@ class _LegacyCoroutineOfPlainCode(LegacyCoroutine[_T]):
 _LEGACY_RETURN_NAMES = frozenset(["Return", "StopIteration", "next", "__next__"])
 
 
+def is_decorated_generator(obj: Any) -> bool:
+    """Whether ``obj`` is a generator of a function flagged as a coroutine
+    (``types.coroutine``, which ``@coroutine`` applies): a legacy coroutine,
+    where a generator not flagged is a plain one (row L10 when run as a task)."""
+    return type(obj) is types.GeneratorType and bool(
+        obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE
+    )
+
+
 def _returns_plainly(code: types.CodeType) -> bool:
     return _LEGACY_RETURN_NAMES.isdisjoint(code.co_names)
 
@@ -340,9 +349,10 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
     the generator cannot return the legacy way, that function is the
     coroutine function, as with ``asyncio.coroutine``; otherwise, and in
     debug mode, its calls return :class:`LegacyCoroutine` objects.  An
-    ``async def`` function is returned unchanged.  Any other callable becomes a coroutine function
-    whose coroutine waits for the callable's result when that result is a
-    future, a generator or an awaitable, and returns it otherwise.
+    ``async def`` function is returned unchanged.  Any other callable
+    becomes a coroutine function whose coroutine waits for the callable's
+    result when that result is a future, a generator or an awaitable, and
+    returns it otherwise.
     """
     if not callable(func):
         raise TypeError(

@@ -49,7 +49,6 @@ sees a callback.
 import asyncio
 import collections.abc
 import concurrent.futures
-import inspect
 import types
 import warnings
 from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
@@ -64,6 +63,7 @@ from .coroutines import (
     From,
     LegacyCoroutine,
     describe,
+    is_decorated_generator,
     returned_value,
 )
 
@@ -200,10 +200,12 @@ class Task(_FutureBase):
         kind = type(coro)
         if kind in _STEPPABLE_TYPES:
             top = coro
-            if kind is types.GeneratorType and Observer.note is not None and not (
-                coro.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE
+            if (
+                kind is types.GeneratorType
+                and Observer.note is not None
+                and not is_decorated_generator(coro)
             ):
-                Observer.note("L10", coro)  # not a decorated generator
+                Observer.note("L10", coro)
         elif kind in LEGACY_COROUTINE_TYPES:
             top = coro.gen  # what _steppable() gives, without the call
         else:

@@ -54,12 +54,15 @@ def version_of(source):
     return match.group(1) if match else None
 
 
+def check_name(path, expected, kind, problems):
+    name = os.path.basename(path)
+    if name != expected:
+        problems.append("the {} is {}, not {}".format(kind, name, expected))
+
+
 def check_wheel(path, version, problems):
     """The package files of the wheel at ``path``."""
-    name = os.path.basename(path)
-    expected = "genloop-{}-py3-none-any.whl".format(version)
-    if name != expected:
-        problems.append("the wheel is {}, not {}".format(name, expected))
+    check_name(path, "genloop-{}-py3-none-any.whl".format(version), "wheel", problems)
     info = "genloop-{}.dist-info/".format(version)
     with zipfile.ZipFile(path) as wheel:
         names = set(wheel.namelist())
@@ -107,10 +110,7 @@ def check_wheel(path, version, problems):
 
 def check_sdist(path, version, problems):
     """The package files of the sdist at ``path``."""
-    name = os.path.basename(path)
-    expected = "genloop-{}.tar.gz".format(version)
-    if name != expected:
-        problems.append("the sdist is {}, not {}".format(name, expected))
+    check_name(path, "genloop-{}.tar.gz".format(version), "sdist", problems)
     top = "genloop-{}/".format(version)
     with tarfile.open(path) as sdist:
         files = set()

@@ -10,11 +10,11 @@ import warnings
 from typing import Any, Callable, List
 
 from .. import _versions
-from ..coroutines import LegacyCoroutine, coroutine, iscoroutine
+from ..coroutines import LegacyCoroutine, coroutine, is_decorated_generator, iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 
-__all__ = ["patches", "as_coroutine", "is_decorated_generator", "legacy_iscoroutine"]
+__all__ = ["patches", "as_coroutine", "legacy_iscoroutine"]
 
 
 def as_coroutine(obj: Any) -> Any:
@@ -25,13 +25,6 @@ def as_coroutine(obj: Any) -> Any:
             legacy_use("L10")
         return LegacyCoroutine(obj)
     return obj
-
-
-def is_decorated_generator(obj: Any) -> bool:
-    """Whether ``obj`` is a generator of a function decorated as a coroutine
-    (flagged by ``types.coroutine``, as ``@coroutine`` does): asyncio's
-    Python code takes it wherever the compat layer is installed."""
-    return inspect.isgenerator(obj) and bool(obj.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE)
 
 
 def legacy_iscoroutine(obj: Any) -> bool:

@@ -28,6 +28,7 @@ import sys
 import types
 from typing import Any, Dict, Generator
 
+from ..coroutines import is_decorated_generator
 from .usage import legacy_use, recording
 
 __all__ = ["delegate", "awaitable", "NAMESPACE"]
@@ -46,6 +47,7 @@ def delegate(operand: Any) -> Any:
         return operand.__await__()
     if (
         cls is _GeneratorType
+        # is_decorated_generator(), spelled out: every yield from passes here
         and operand.gi_code.co_flags & _ITERABLE_COROUTINE
         and recording()
         and _from_plain_generator()
@@ -58,14 +60,10 @@ def delegate(operand: Any) -> Any:
 
 def awaitable(operand: Any) -> Any:
     """The operand of ``await`` in a coroutine of a hooked module."""
-    if operand.__class__ is _GeneratorType and not _is_generator_coroutine(operand):
+    if operand.__class__ is _GeneratorType and not is_decorated_generator(operand):
         legacy_use("L12")
         return _AwaitedGenerator(operand)
     return operand
-
-
-def _is_generator_coroutine(generator: Any) -> bool:
-    return bool(generator.gi_code.co_flags & _ITERABLE_COROUTINE)
 
 
 def _from_plain_generator() -> bool:

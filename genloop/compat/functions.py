@@ -15,7 +15,8 @@ import functools
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .. import _seam, _versions
-from .coroutines import as_coroutine, is_decorated_generator, legacy_iscoroutine
+from ..coroutines import is_decorated_generator
+from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 from .wait_for import wait_for_as_task
@@ -80,6 +81,7 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     for given in items:
         item = made.get(id(given))
         if item is None:
+            # A decorated generator as it is: under the compat layer asyncio takes it.
             item = given if is_decorated_generator(given) else as_coroutine(given)
             if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
                 item = asyncio.ensure_future(item, loop=loop)
@@ -94,12 +96,17 @@ def is_one_awaitable(obj: Any) -> bool:
     return asyncio.isfuture(obj) or legacy_iscoroutine(obj)
 
 
+def _loop_argument_given(loop: Any, name: str) -> None:
+    """A legacy loop= argument to ``name``: reported, and checked."""
+    legacy_use("L05")
+    check_loop_argument(loop, name)
+
+
 def _dropped_loop_argument(kwargs: Dict[str, Any], name: str) -> Any:
-    """The loop= argument taken out of ``kwargs`` (checked and reported), or None."""
+    """The loop= argument taken out of ``kwargs`` (reported and checked), or None."""
     loop = kwargs.pop("loop", None)
     if loop is not None:
-        legacy_use("L05")
-        check_loop_argument(loop, name)
+        _loop_argument_given(loop, name)
     return loop
 
 
@@ -147,8 +154,7 @@ def _legacy_sleep(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def sleep(delay: float, result: Any = None, *, loop: Any = None) -> Any:
         if loop is not None:
-            legacy_use("L05")
-            check_loop_argument(loop, "sleep")
+            _loop_argument_given(loop, "sleep")
         return original(delay, result)
 
     return sleep
