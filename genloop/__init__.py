@@ -20,11 +20,12 @@ from .coroutines import (
 )
 from .loop import EventLoop
 from .runners import EventLoopPolicy, install, new_event_loop, run
-from .tasks import Task, all_tasks, current_task, task_factory
+from .tasks import COMPILED, Task, all_tasks, current_task, task_factory
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "COMPILED",
     "EventLoop",
     "EventLoopPolicy",
     "From",

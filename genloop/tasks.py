@@ -53,7 +53,7 @@ import types
 import warnings
 from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
 
-from . import _seam, _versions
+from . import _compiled, _seam, _versions
 from ._context import copy_context
 from ._frames import drop_own_frames
 from ._legacy import Observer
@@ -637,6 +637,29 @@ class Task(_FutureBase):
 
 
 _WAKEUP_CODE = Task._wakeup.__code__
+
+#: The frames of a step, for code that looks up the stack to tell the
+#: engine's doing from the user's: the pure step's own and, for the C step,
+#: which has no frame, that of what it calls for anything but a future.
+STEP_CODES = frozenset([_WAKEUP_CODE, Task._on_yield.__code__])
+
+_speedups = _compiled.speedups()
+if _speedups is not None:
+    # The same step in C (genloop/_speedups.c), as the task's method and
+    # its wake-up callback.
+    Task._wakeup = Task.__call__ = _speedups.step(  # type: ignore[method-assign]
+        Task,
+        _enter_task,
+        _leave_task,
+        returned_value,
+        asyncio.CancelledError,
+        asyncio.InvalidStateError,
+        _FutureBase,
+    )
+
+#: Whether tasks step in C: genloop's compiled step is built for this
+#: Python and GENLOOP_PURE=1 is not set.
+COMPILED = _speedups is not None
 
 
 def _without_engine_frame(error: BaseException) -> BaseException:

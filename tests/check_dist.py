@@ -2,11 +2,15 @@
 (``tox -e build``, after ``twine check``):
 
 - one sdist and one wheel, of the version in ``genloop/__init__.py``;
-- the wheel is pure Python (``py3-none-any``) and holds the ``genloop``
-  package alone, with ``py.typed``, the ``genloop`` command and the pytest
-  plugin, and no runtime dependency outside the ``migrate`` extra;
-- the sdist holds the same package files, what builds them, and the tests
-  with what they read (MANIFEST.in), and no build or cache leftovers.
+- the wheel is the one for the Python that built it: with the compiled
+  step (``genloop/_speedups.*.so``, tagged for that Python and platform) on
+  CPython 3.10+, pure Python (``py3-none-any``) elsewhere; it holds the
+  ``genloop`` package alone, with ``py.typed``, the ``genloop`` command and
+  the pytest plugin, and no runtime dependency outside the ``migrate``
+  extra;
+- the sdist holds the same package files, the C source of the compiled
+  step instead of its build, what builds them, and the tests with what they
+  read (MANIFEST.in), and no build or cache leftovers.
 
 Each problem is printed; any problem exits 1.
 
@@ -16,8 +20,10 @@ Each problem is printed; any problem exits 1.
 import configparser
 import email.parser
 import os
+import platform
 import re
 import sys
+import sysconfig
 import tarfile
 import zipfile
 
@@ -30,10 +36,19 @@ ENTRY_POINTS = {
 #: Files the package needs besides its modules.
 PACKAGE_FILES = ["genloop/__init__.py", "genloop/py.typed"]
 
+#: The compiled step: its source in the sdist, its build in the wheel.
+STEP_SOURCE = "genloop/_speedups.c"
+STEP_BUILD = re.compile(r"^genloop/_speedups\.[^/]+\.so$")
+
+#: Whether the Python running this (the one that built the release) makes
+#: wheels with the compiled step (setup.py).
+COMPILED = platform.python_implementation() == "CPython" and sys.version_info >= (3, 10)
+
 #: Files of the sdist outside the package: what builds it, and a sample of
 #: what the tests read.
 SDIST_FILES = [
-    "PKG-INFO", "LICENSE", "setup.cfg", "pyproject.toml", "MANIFEST.in", "README.md",
+    "PKG-INFO", "LICENSE", "setup.cfg", "setup.py", "pyproject.toml", "MANIFEST.in",
+    "README.md", STEP_SOURCE,
     "tox.ini",
     "tests/conftest.py", "tests/childprocess.py", "tests/test_installed.py",
     "compat/legacy/README.md", "compat/cases/hello_coroutine.out",
@@ -60,9 +75,18 @@ def check_name(path, expected, kind, problems):
         problems.append("the {} is {}, not {}".format(kind, name, expected))
 
 
+def wheel_tag():
+    if not COMPILED:
+        return "py3-none-any"
+    python = "cp{}{}".format(*sys.version_info[:2])
+    machine = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    return "{0}-{0}-{1}".format(python, machine)
+
+
 def check_wheel(path, version, problems):
     """The package files of the wheel at ``path``."""
-    check_name(path, "genloop-{}-py3-none-any.whl".format(version), "wheel", problems)
+    tag = wheel_tag()
+    check_name(path, "genloop-{}-{}.whl".format(version, tag), "wheel", problems)
     info = "genloop-{}.dist-info/".format(version)
     with zipfile.ZipFile(path) as wheel:
         names = set(wheel.namelist())
@@ -76,9 +100,14 @@ def check_wheel(path, version, problems):
         tags = email.parser.HeaderParser().parsestr(read(info + "WHEEL"))
         metadata = email.parser.HeaderParser().parsestr(read(info + "METADATA"))
         entry_points = read(info + "entry_points.txt")
-    if tags.get_all("Tag") != ["py3-none-any"] or tags["Root-Is-Purelib"] != "true":
-        problems.append("the wheel is tagged {} (purelib: {}), not only py3-none-any".format(
-            tags.get_all("Tag"), tags["Root-Is-Purelib"]))
+    purelib = "false" if COMPILED else "true"
+    if tags.get_all("Tag") != [tag] or tags["Root-Is-Purelib"] != purelib:
+        problems.append("the wheel is tagged {} (purelib: {}), not only {} (purelib: {})".format(
+            tags.get_all("Tag"), tags["Root-Is-Purelib"], tag, purelib))
+    builds = sorted(member for member in names if STEP_BUILD.match(member))
+    if len(builds) != (1 if COMPILED else 0):
+        problems.append("the wheel carries {} builds of the compiled step ({}), not {}".format(
+            len(builds), ", ".join(builds), 1 if COMPILED else 0))
     for field, value in [("Name", "genloop"), ("Version", version),
                          ("Requires-Python", ">=3.6"), ("Provides-Extra", "migrate")]:
         if metadata[field] != value:
@@ -142,10 +171,11 @@ def check(dist):
         version = version_of(source.read())
     wheel = check_wheel(os.path.join(dist, wheels[0]), version, problems)
     sdist = check_sdist(os.path.join(dist, sdists[0]), version, problems)
-    for member in sorted(sdist - wheel):
+    for member in sorted(sdist - wheel - {STEP_SOURCE}):
         problems.append("{} is in the sdist but not in the wheel".format(member))
     for member in sorted(wheel - sdist):
-        problems.append("{} is in the wheel but not in the sdist".format(member))
+        if not STEP_BUILD.match(member):
+            problems.append("{} is in the wheel but not in the sdist".format(member))
     summary = "{}: {} files of genloop, py.typed, entry points {}; {}".format(
         wheels[0], len(wheel),
         ", ".join(sorted(point for points in ENTRY_POINTS.values() for point in points)),

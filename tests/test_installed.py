@@ -11,6 +11,7 @@ Python.
 import glob
 import json
 import os
+import platform
 import site
 import sys
 import sysconfig
@@ -57,6 +58,21 @@ def read(path):
         return text.read()
 
 
+def compiled_wheel_expected():
+    """Whether this interpreter's wheel carries the compiled step: on
+    CPython 3.10+ it does (setup.py), and tox has a compiler at hand."""
+    return platform.python_implementation() == "CPython" and sys.version_info >= (3, 10)
+
+
+def wheel_tag():
+    """The tag ``python -m build`` gives genloop's wheel on this interpreter."""
+    if not compiled_wheel_expected():
+        return "py3-none-any"
+    python = "cp{}{}".format(*sys.version_info[:2])
+    machine = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+    return "{0}-{0}-{1}".format(python, machine)
+
+
 def test_genloop_is_imported_from_site_packages_not_the_checkout():
     package = installed_package()
     assert os.path.dirname(package) in site_packages(), package
@@ -78,12 +94,13 @@ def test_the_installed_distribution_came_from_the_built_wheel():
     info = dist_info()
     assert os.path.basename(info) == "genloop-{}.dist-info".format(genloop.__version__)
     wheel = read(os.path.join(info, "WHEEL")).splitlines()
-    assert "Root-Is-Purelib: true" in wheel and "Tag: py3-none-any" in wheel, wheel
+    purelib = "false" if compiled_wheel_expected() else "true"
+    assert "Root-Is-Purelib: " + purelib in wheel and "Tag: " + wheel_tag() in wheel, wheel
     # PEP 610: pip records the file it installed; an sdist or a checkout
     # (editable or not) would be named here instead of a .whl.
     origin = json.loads(read(os.path.join(info, "direct_url.json")))
     assert origin["url"].endswith(
-        "/genloop-{}-py3-none-any.whl".format(genloop.__version__)
+        "/genloop-{}-{}.whl".format(genloop.__version__, wheel_tag())
     ), origin
     assert not origin.get("dir_info", {}).get("editable"), origin
 
@@ -97,3 +114,11 @@ def test_the_wheel_installed_the_typing_marker_the_entry_points_and_the_command(
     assert "genloop = genloop.cli:main" in entry_points
     assert "genloop.testing.pytest_plugin = genloop.testing.pytest_plugin" in entry_points
     assert os.path.isfile(os.path.join(sysconfig.get_paths()["scripts"], "genloop"))
+
+
+def test_the_installed_wheel_runs_the_step_it_was_built_with():
+    # A wheel that should carry the compiled step but does not (a failed
+    # optional build) would otherwise pass the whole suite on the pure step.
+    pure = os.environ.get("GENLOOP_PURE", "") not in ("", "0")
+    assert genloop.COMPILED is (compiled_wheel_expected() and not pure), (
+        genloop.COMPILED, pure)

@@ -11,13 +11,10 @@ import sys
 import types
 from typing import Any, Optional
 
-from ..tasks import Task
+from ..tasks import STEP_CODES
 from .usage import legacy_use_at
 
 __all__ = ["note"]
-
-#: The code of a task's step.
-_ENGINE_STEP = Task._wakeup.__code__
 
 
 def note(row_id: str, where: Any) -> None:
@@ -66,7 +63,7 @@ def _task_creator(generator: Any) -> Optional[types.FrameType]:
         return None
     caller: Optional[types.FrameType] = sys._getframe(2)
     while caller is not None and _library_module(caller):
-        if caller.f_code is _ENGINE_STEP or _library_module(caller) == "genloop.compat":
+        if caller.f_code in STEP_CODES or _library_module(caller) == "genloop.compat":
             return None
         caller = caller.f_back
     return caller

@@ -222,6 +222,14 @@ def table(runs, wall):
     return lines, totals
 
 
+def step_kind():
+    """Which step genloop's tasks take in the workers, which inherit this
+    environment: the compiled one or, with GENLOOP_PURE=1 or where it is
+    not built, the pure-Python one."""
+    import genloop
+    return "C step" if genloop.COMPILED else "pure-Python step"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--module", action="append", default=[],
@@ -247,7 +255,7 @@ def main(argv=None):
                         help="print the traceback of every failure")
     args = parser.parse_args(argv)
 
-    mode = "stock loop and Task (control)" if args.stock else "genloop"
+    mode = "stock loop and Task (control)" if args.stock else "genloop, " + step_kind()
     if args.compat:
         mode += " with genloop.compat"
     started = time.monotonic()

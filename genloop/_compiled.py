@@ -1,0 +1,27 @@
+"""Whether genloop's compiled step runs, and loading it.
+
+``genloop._speedups`` (C, built from ``genloop/_speedups.c`` on CPython
+3.10+ when a compiler is at hand) replaces ``Task._wakeup``, the step, with
+the same step in C.  The pure-Python modules stay the reference and run
+everywhere else: on 3.6 to 3.9, on PyPy, where the extension was not built,
+and whenever ``GENLOOP_PURE=1`` is set.
+"""
+
+import os
+from typing import Any, Optional
+
+
+def pure_requested() -> bool:
+    """Whether ``GENLOOP_PURE`` asks for the pure-Python step."""
+    return os.environ.get("GENLOOP_PURE", "") not in ("", "0")
+
+
+def speedups() -> Optional[Any]:
+    """The compiled module, or None when it is not to be used or not built."""
+    if pure_requested():
+        return None
+    try:
+        from . import _speedups  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    return _speedups

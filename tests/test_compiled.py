@@ -1,0 +1,172 @@
+"""The compiled step (genloop/_speedups.c) and the switch back to the pure one.
+
+The whole suite runs on both steps (tox's ``-pure`` environments set
+``GENLOOP_PURE=1``); these tests check the switch itself, and run one
+program that walks every row of the step's yield table on both steps in
+the same run, to compare what each prints.
+"""
+
+import importlib.util
+import os
+import textwrap
+import types
+
+import pytest
+
+import genloop
+from genloop.tasks import Task
+
+from childprocess import run_python
+
+PURE = os.environ.get("GENLOOP_PURE", "") not in ("", "0")
+
+BUILT = importlib.util.find_spec("genloop._speedups") is not None
+
+needs_compiled_step = pytest.mark.skipif(
+    not BUILT or PURE,
+    reason="the compiled step is not in use here: it is built on CPython 3.10+ with a C "
+    "compiler at hand, and GENLOOP_PURE=1 turns it off",
+)
+
+#: A program that takes each path of the step and prints what it saw.
+PROGRAM = textwrap.dedent(
+    """
+    import asyncio
+    import concurrent.futures
+    import sys
+
+    import genloop
+
+    def plain():
+        yield
+        return "plain generator"
+
+    @genloop.coroutine
+    def tornado_style(loop):
+        fut = loop.create_future()
+        loop.call_soon(fut.set_result, "tornado future")
+        first = yield fut
+        second = yield plain()
+        both = yield [asyncio.sleep(0, "a"), asyncio.sleep(0, "b")]
+        done = loop.create_future()
+        done.set_result("done future")
+        third = yield done
+        raise genloop.Return((first, second, both, third))
+
+    @genloop.coroutine
+    def legacy_return():
+        yield genloop.From(asyncio.sleep(0))
+        raise StopIteration("stop as return")
+
+    @genloop.coroutine
+    def bad_yield():
+        yield 42
+
+    async def fails():
+        await asyncio.sleep(0)
+        raise ValueError("failed")
+
+    async def cancelled(loop):
+        await loop.create_future()
+
+    def trampoline_failure():
+        try:
+            yield fails()
+        except ValueError as error:
+            return "caught " + str(error)
+
+    async def main():
+        loop = asyncio.get_event_loop()
+        print(await genloop.Task(tornado_style(loop), loop=loop))
+        print(await genloop.Task(legacy_return(), loop=loop))
+        print(await genloop.Task(trampoline_failure(), loop=loop))
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            print(await genloop.Task((lambda: (yield pool.submit(len, "four")))(), loop=loop))
+        try:
+            await genloop.Task(bad_yield(), loop=loop)
+        except RuntimeError as error:
+            print(str(error).split(".")[0])
+        task = loop.create_task(cancelled(loop))
+        await asyncio.sleep(0)
+        task.cancel(*["the message"] if sys.version_info >= (3, 9) else [])
+        try:
+            await task
+        except asyncio.CancelledError as error:
+            print("cancelled", task.cancelled(), error.args)
+        try:
+            await loop.create_task(fails())
+        except ValueError as error:
+            # The pure step's frame shows where it read the failed task's
+            # result; the C step has no frame.
+            frames = [tb.tb_frame.f_code.co_name for tb in _tracebacks(error)
+                      if tb.tb_frame.f_code.co_name != "_wakeup"]
+            print("failed", error, frames)
+
+    def _tracebacks(error):
+        tb = error.__traceback__
+        while tb is not None:
+            yield tb
+            tb = tb.tb_next
+
+    print("compiled:", genloop.COMPILED)
+    genloop.run(main())
+    """
+)
+
+
+def test_genloop_pure_gives_the_pure_step(tmp_path):
+    script = tmp_path / "which.py"
+    script.write_text(
+        "import types, genloop\n"
+        "print(genloop.COMPILED, isinstance(genloop.Task._wakeup, types.FunctionType))\n"
+    )
+    outcome = run_python([str(script)], tmp_path, {"GENLOOP_PURE": "1"})
+    assert outcome.status == 0, outcome.err
+    assert outcome.out == "False True\n"
+
+
+@needs_compiled_step
+def test_the_compiled_step_is_the_tasks_method_and_wake_up_callback():
+    assert genloop.COMPILED is True
+    assert not isinstance(Task._wakeup, types.FunctionType)
+    assert Task.__call__ is Task._wakeup
+    assert type(Task._wakeup).__name__ == "method_descriptor"
+
+
+@needs_compiled_step
+def test_the_compiled_step_says_what_a_wrong_call_lacks():
+    loop = genloop.new_event_loop()
+    try:
+        task = loop.create_task(_nothing())
+        with pytest.raises(TypeError) as raised:
+            task._wakeup()
+        assert "takes the future it waited for (or None), got 0 arguments" in str(
+            raised.value
+        )
+        loop.run_until_complete(task)
+    finally:
+        loop.close()
+
+
+async def _nothing():
+    pass
+
+
+def test_both_steps_take_every_path_of_the_yield_table_alike(tmp_path):
+    script = tmp_path / "paths.py"
+    script.write_text(PROGRAM)
+    pure = run_python([str(script)], tmp_path, {"GENLOOP_PURE": "1"})
+    default = run_python([str(script)], tmp_path, {"GENLOOP_PURE": ""})
+    assert pure.status == 0, pure.err
+    assert default.status == 0, default.err
+    assert pure.out.startswith("compiled: False\n")
+    assert default.out.startswith("compiled: {}\n".format(BUILT))
+    expected = [
+        "('tornado future', 'plain generator', ['a', 'b'], 'done future')",
+        "stop as return",
+        "caught failed",
+        "4",
+        "Task got bad yield: 42",
+    ]
+    assert pure.out.splitlines()[1:6] == expected
+    assert pure.out.splitlines()[1:] == default.out.splitlines()[1:]
