@@ -19,7 +19,7 @@
 
 /* The task's own fields: offsets of its __slots__ members. */
 static Py_ssize_t off_top, off_stack, off_must_cancel, off_fut_waiter;
-static Py_ssize_t off_deliver_result, off_wakeup_arg, off_wakeup_queue;
+static Py_ssize_t off_deliver_result, off_wakeup_arg, off_wakeup_queue, off_context;
 
 /* What the step calls, given by genloop.tasks when it installs the step. */
 static PyObject *enter_task, *leave_task, *returned_value;
@@ -28,8 +28,9 @@ static PyObject *future_set_result, *future_set_exception;
 
 static PyObject *str_result, *str_done, *str_send, *str_throw, *str_value, *str_loop;
 static PyObject *str_debug, *str_append, *str_blocking, *str_wait_for;
-static PyObject *str_on_yield, *str_reschedule, *str_make_cancelled_error;
-static PyObject *str_finish_otherwise;
+static PyObject *str_on_yield, *str_make_cancelled_error;
+static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
+static PyObject *str_add_done_callback, *context_kwnames;
 
 #define SLOT(obj, offset) (*(PyObject **)((char *)(obj) + (offset)))
 
@@ -158,6 +159,53 @@ throw(PyObject *coro, PyObject *exc, PyObject **result)
     return PYGEN_ERROR;
 }
 
+/* Task._reschedule(): ``loop.call_soon(task, None, context=task._context)``. */
+static PyObject *
+reschedule(PyObject *task, PyObject *loop)
+{
+    PyObject *args[4] = {loop, task, Py_None, get_slot(task, off_context)};
+    return PyObject_VectorcallMethod(str_call_soon, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                     context_kwnames);
+}
+
+/* Task._wait_for(future) for a future that ``yield from``/``await`` gave
+ * (marked blocking), of the task's loop: the task waits for it.  Returns 1
+ * once it waits; 0 where Task._wait_for must decide (a future of another
+ * loop, or without get_loop(); the task itself; a cancel asked for before
+ * it waits); -1 with an exception. */
+static int
+wait_for(PyObject *task, PyObject *loop, PyObject *future)
+{
+    if (future == task || get_slot(task, off_must_cancel) == Py_True) {
+        return 0;
+    }
+    PyObject *future_loop = call_method0(future, str_get_loop);
+    if (future_loop == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            return -1;
+        }
+        PyErr_Clear();
+        return 0;
+    }
+    Py_DECREF(future_loop);
+    if (future_loop != loop) {
+        return 0;
+    }
+    set_slot(task, off_deliver_result, Py_False);
+    if (PyObject_SetAttr(future, str_blocking, Py_False) < 0) {
+        return -1;
+    }
+    PyObject *args[3] = {future, task, get_slot(task, off_context)};
+    PyObject *added = PyObject_VectorcallMethod(
+        str_add_done_callback, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, context_kwnames);
+    if (added == NULL) {
+        return -1;
+    }
+    Py_DECREF(added);
+    set_slot(task, off_fut_waiter, future);
+    return 1;
+}
+
 /* Drive the task's coroutines until the top one blocks or all are done:
  * the loop of Task._wakeup.  Owns ``value`` and ``exc`` (either may be
  * NULL: None); borrows the rest.  Returns 0, or -1 with an exception. */
@@ -211,7 +259,7 @@ drive(PyObject *task, PyObject *loop, PyObject *value, PyObject *exc)
                     goto done;
                 }
             }
-            result = call_method0(task, str_reschedule);
+            result = reschedule(task, loop);
             goto done;
         }
         PyObject *blocking;
@@ -219,8 +267,22 @@ drive(PyObject *task, PyObject *loop, PyObject *value, PyObject *exc)
             goto error;
         }
         PyObject *action;
-        if (blocking != NULL && blocking != Py_None) {
-            action = call_method1(task, str_wait_for, yielded);  /* the common case */
+        if (blocking == Py_True) {
+            /* ``yield from fut``/``await fut``: the common case. */
+            int waiting = wait_for(task, loop, yielded);
+            if (waiting != 0) {
+                Py_DECREF(blocking);
+                if (waiting < 0) {
+                    goto error;
+                }
+                Py_CLEAR(yielded);
+                result = Py_NewRef(Py_None);
+                goto done;
+            }
+            action = call_method1(task, str_wait_for, yielded);
+        }
+        else if (blocking != NULL && blocking != Py_None) {
+            action = call_method1(task, str_wait_for, yielded);  /* tornado style */
         }
         else {
             action = call_method1(task, str_on_yield, yielded);
@@ -463,7 +525,8 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || slot_offset(cls, "_fut_waiter", &off_fut_waiter) < 0
         || slot_offset(cls, "_deliver_result", &off_deliver_result) < 0
         || slot_offset(cls, "_wakeup_arg", &off_wakeup_arg) < 0
-        || slot_offset(cls, "_wakeup_queue", &off_wakeup_queue) < 0) {
+        || slot_offset(cls, "_wakeup_queue", &off_wakeup_queue) < 0
+        || slot_offset(cls, "_context", &off_context) < 0) {
         return NULL;
     }
     PyObject *set_result = PyObject_GetAttrString(args[6], "set_result");
@@ -518,9 +581,20 @@ PyInit__speedups(void)
         || intern(&str_blocking, "_asyncio_future_blocking") < 0
         || intern(&str_wait_for, "_wait_for") < 0
         || intern(&str_on_yield, "_on_yield") < 0
-        || intern(&str_reschedule, "_reschedule") < 0
+        || intern(&str_get_loop, "get_loop") < 0
+        || intern(&str_call_soon, "call_soon") < 0
+        || intern(&str_add_done_callback, "add_done_callback") < 0
         || intern(&str_make_cancelled_error, "_make_cancelled_error") < 0
         || intern(&str_finish_otherwise, "_finish_otherwise") < 0) {
+        return NULL;
+    }
+    PyObject *context = PyUnicode_InternFromString("context");
+    if (context == NULL) {
+        return NULL;
+    }
+    context_kwnames = PyTuple_Pack(1, context);
+    Py_DECREF(context);
+    if (context_kwnames == NULL) {
         return NULL;
     }
     return PyModule_Create(&speedups_module);
