@@ -276,11 +276,18 @@ def selected(args):
     return chosen, runtimes, missing
 
 
+def genloop_description():
+    """genloop's version, and which step its tasks take: the compiled one, or
+    the pure-Python one (GENLOOP_PURE=1, or where it is not built)."""
+    step = "C step" if genloop.COMPILED else "pure-Python step"
+    return "{}, {}".format(genloop.__version__, step)
+
+
 def new_report(argv, runtimes, missing):
     """What a report records of the run itself: Python, machine, versions, command."""
     return {
         "python": python_description(), "executable": sys.executable,
-        "machine": machine_description(), "genloop": genloop.__version__,
+        "machine": machine_description(), "genloop": genloop_description(),
         "references": {runtime.name: runtime.version() for runtime in runtimes
                        if runtime.requires is not None},
         "date": time.strftime("%Y-%m-%d"),

@@ -20,6 +20,8 @@
 /* The task's own fields: offsets of its __slots__ members. */
 static Py_ssize_t off_top, off_stack, off_must_cancel, off_fut_waiter;
 static Py_ssize_t off_deliver_result, off_wakeup_arg, off_wakeup_queue, off_context;
+static Py_ssize_t off_coro, off_name, off_num_cancels_requested, off_cancelled_exc;
+static Py_ssize_t off_log_destroy_pending;
 
 /* What the step calls, given by genloop.tasks when it installs the step. */
 static PyObject *enter_task, *leave_task, *returned_value;
@@ -31,6 +33,12 @@ static PyObject *str_debug, *str_append, *str_blocking, *str_wait_for;
 static PyObject *str_on_yield, *str_make_cancelled_error;
 static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
 static PyObject *str_add_done_callback, *context_kwnames;
+
+/* What starting a task calls, given by genloop.tasks with the start. */
+static PyObject *task_class, *pure_start, *new_future, *future_init;
+static PyObject *next_task_number, *register_task, *drop_own_frames;
+static PyObject *str_source_traceback, *str_wakeup_queue, *str_cancel_message;
+static PyObject *loop_kwnames, *zero;
 
 #define SLOT(obj, offset) (*(PyObject **)((char *)(obj) + (offset)))
 
@@ -472,6 +480,331 @@ failed:
     return NULL;
 }
 
+/* Task._start() for an ``async def`` coroutine, not started eagerly: the
+ * common case, done here; Task._start() (pure) does every other.  Returns
+ * 0, or -1 with an exception. */
+static int
+start_coroutine(PyObject *task, PyObject *coro, PyObject *loop, PyObject *name,
+                PyObject *context)
+{
+    PyObject *args[2] = {task, loop};
+    PyObject *done = PyObject_Vectorcall(future_init, args, 1, loop_kwnames);
+    if (done == NULL) {
+        return -1;
+    }
+    Py_DECREF(done);
+    set_slot(task, off_log_destroy_pending, Py_True);
+    PyObject *stack;
+    if (optional_attribute(task, str_source_traceback, &stack) < 0) {
+        return -1;
+    }
+    int debugging = stack != NULL && PyObject_IsTrue(stack);
+    Py_XDECREF(stack);
+    if (debugging) {
+        done = PyObject_CallOneArg(drop_own_frames, task);
+        if (done == NULL) {
+            return -1;
+        }
+        Py_DECREF(done);
+    }
+    set_slot(task, off_coro, coro);
+    set_slot(task, off_top, coro);
+    set_slot(task, off_stack, Py_None);
+    /* A number until get_name() first makes it "Task-<number>". */
+    PyObject *shown = name == Py_None ? PyObject_CallNoArgs(next_task_number) : PyObject_Str(name);
+    if (shown == NULL) {
+        return -1;
+    }
+    set_slot(task, off_name, shown);
+    Py_DECREF(shown);
+    set_slot(task, off_num_cancels_requested, zero);
+    set_slot(task, off_must_cancel, Py_False);
+    if (PyObject_SetAttr(task, str_cancel_message, Py_None) < 0) {
+        return -1;
+    }
+    set_slot(task, off_fut_waiter, Py_None);
+    set_slot(task, off_deliver_result, Py_False);
+    PyObject *own_context = NULL;
+    if (context == Py_None) {
+        context = own_context = PyContext_CopyCurrent();
+        if (context == NULL) {
+            return -1;
+        }
+    }
+    set_slot(task, off_context, context);
+    set_slot(task, off_wakeup_arg, Py_None);
+    set_slot(task, off_cancelled_exc, Py_None);
+    PyObject *task_loop = PyObject_GetAttr(task, str_loop);
+    if (task_loop == NULL) {
+        Py_XDECREF(own_context);
+        return -1;
+    }
+    /* The ready queue of genloop's loop, which runs exact Tasks itself. */
+    PyObject *queue = NULL;
+    if ((PyObject *)Py_TYPE(task) == task_class
+        && optional_attribute(task_loop, str_wakeup_queue, &queue) < 0) {
+        Py_DECREF(task_loop);
+        Py_XDECREF(own_context);
+        return -1;
+    }
+    set_slot(task, off_wakeup_queue, queue != NULL ? queue : Py_None);
+    Py_XDECREF(queue);
+    /* Through call_soon, even on genloop's loop: code that replaces the
+     * loop's call_soon sees every task scheduled. */
+    PyObject *call[4] = {task_loop, task, Py_None, context};
+    done = PyObject_VectorcallMethod(str_call_soon, call, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+                                     context_kwnames);
+    Py_DECREF(task_loop);
+    Py_XDECREF(own_context);
+    if (done == NULL) {
+        return -1;
+    }
+    Py_DECREF(done);
+    done = PyObject_CallOneArg(register_task, task);
+    if (done == NULL) {
+        return -1;
+    }
+    Py_DECREF(done);
+    return 0;
+}
+
+/* Task._start(coro, loop, name, context, eager_start). */
+static PyObject *
+task_start(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_Format(PyExc_TypeError,
+                     "Task._start() takes coro, loop, name, context and eager_start, "
+                     "got %zd arguments", nargs);
+        return NULL;
+    }
+    if (!PyCoro_CheckExact(args[0]) || args[4] != Py_False) {
+        PyObject *call[6] = {task, args[0], args[1], args[2], args[3], args[4]};
+        return PyObject_Vectorcall(pure_start, call, 6, NULL);
+    }
+    if (start_coroutine(task, args[0], args[1], args[2], args[3]) < 0) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* Task._new(coro, loop, name, context): a started task, made without the
+ * cost of keyword arguments to a class call (for create_task). */
+static PyObject *
+task_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 5) {
+        PyErr_Format(PyExc_TypeError,
+                     "Task._new() takes coro, loop, name and context, got %zd arguments",
+                     nargs - 1);
+        return NULL;
+    }
+    PyObject *task = PyObject_CallOneArg(new_future, args[0]);
+    if (task == NULL) {
+        return NULL;
+    }
+    PyObject *started;
+    if (PyCoro_CheckExact(args[1])) {
+        started = start_coroutine(task, args[1], args[2], args[3], args[4]) < 0 ? NULL : Py_None;
+        Py_XINCREF(started);
+    }
+    else {
+        PyObject *call[6] = {task, args[1], args[2], args[3], args[4], Py_False};
+        started = PyObject_Vectorcall(pure_start, call, 6, NULL);
+    }
+    if (started == NULL) {
+        Py_DECREF(task);
+        return NULL;
+    }
+    Py_DECREF(started);
+    return task;
+}
+
+/* -- await task: the iterator of Task.__await__ ---------------------------- */
+
+/* What ``await task`` and ``yield from task`` drive: it yields the task
+ * while the task runs, then returns its result (or raises its exception)
+ * through am_send, without a StopIteration for the result. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *task;  /* NULL once the task's outcome was given */
+    int yielded;
+} AwaitObject;
+
+static PyObject *future_result;
+
+/* The finished task's outcome: its result, or NULL with its exception. */
+static PyObject *
+outcome_of(PyObject *task)
+{
+    PyObject *result = PyObject_CallOneArg(future_result, task);
+    if (result == NULL && PyErr_ExceptionMatches(cancelled_error)) {
+        /* Task.result(): the CancelledError the task ended with. */
+        PyErr_Clear();
+        return call_method0(task, str_result);
+    }
+    return result;
+}
+
+static PySendResult
+await_send(PyObject *self, PyObject *arg, PyObject **result)
+{
+    AwaitObject *it = (AwaitObject *)self;
+    PyObject *task = it->task;
+    *result = NULL;
+    if (task == NULL) {
+        *result = Py_NewRef(Py_None);
+        return PYGEN_RETURN;
+    }
+    PyObject *done = call_method0(task, str_done);
+    if (done == NULL) {
+        return PYGEN_ERROR;
+    }
+    Py_DECREF(done);
+    if (done != Py_True) {
+        PyObject *blocking = NULL;
+        int refused = it->yielded;
+        if (!refused) {
+            /* A second await on the task itself (the first was refused). */
+            blocking = PyObject_GetAttr(task, str_blocking);
+            if (blocking == NULL) {
+                return PYGEN_ERROR;
+            }
+            refused = PyObject_IsTrue(blocking);
+            Py_DECREF(blocking);
+            if (refused < 0) {
+                return PYGEN_ERROR;
+            }
+        }
+        if (refused) {
+            Py_CLEAR(it->task);
+            PyErr_SetString(PyExc_RuntimeError, "await wasn't used with future");
+            return PYGEN_ERROR;
+        }
+        if (PyObject_SetAttr(task, str_blocking, Py_True) < 0) {
+            return PYGEN_ERROR;
+        }
+        it->yielded = 1;
+        *result = Py_NewRef(task);
+        return PYGEN_NEXT;
+    }
+    it->task = NULL;
+    *result = outcome_of(task);
+    Py_DECREF(task);
+    return *result != NULL ? PYGEN_RETURN : PYGEN_ERROR;
+}
+
+static PyObject *
+await_next(PyObject *self)
+{
+    PyObject *result;
+    PySendResult sent = await_send(self, Py_None, &result);
+    if (sent != PYGEN_RETURN) {
+        return result;
+    }
+    if (result != Py_None) {
+        PyObject *stop = PyObject_CallOneArg(PyExc_StopIteration, result);
+        if (stop != NULL) {
+            PyErr_SetObject(PyExc_StopIteration, stop);
+            Py_DECREF(stop);
+        }
+    }
+    Py_DECREF(result);
+    return NULL;
+}
+
+static PyObject *
+await_send_method(PyObject *self, PyObject *arg)
+{
+    PyObject *result;
+    PySendResult sent = await_send(self, arg, &result);
+    if (sent != PYGEN_RETURN) {
+        return result;
+    }
+    PyObject *stop = PyObject_CallOneArg(PyExc_StopIteration, result);
+    Py_DECREF(result);
+    if (stop != NULL) {
+        PyErr_SetObject(PyExc_StopIteration, stop);
+        Py_DECREF(stop);
+    }
+    return NULL;
+}
+
+static int
+await_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    Py_VISIT(((AwaitObject *)self)->task);
+    return 0;
+}
+
+static int
+await_clear(PyObject *self)
+{
+    Py_CLEAR(((AwaitObject *)self)->task);
+    return 0;
+}
+
+static void
+await_dealloc(PyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    await_clear(self);
+    PyObject_GC_Del(self);
+}
+
+static PyAsyncMethods await_async = {
+    .am_send = await_send,
+};
+
+static PyMethodDef await_methods[] = {
+    {"send", await_send_method, METH_O, "Resume the await (the value sent is not used)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AwaitType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "genloop._speedups.TaskAwait",
+    .tp_basicsize = sizeof(AwaitObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The iterator of await task / yield from task.",
+    .tp_dealloc = await_dealloc,
+    .tp_traverse = await_traverse,
+    .tp_clear = await_clear,
+    .tp_as_async = &await_async,
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = await_next,
+    .tp_methods = await_methods,
+};
+
+/* Task.__await__() and Task.__iter__(). */
+static PyObject *
+task_await(PyObject *task, PyObject *unused)
+{
+    AwaitObject *it = PyObject_GC_New(AwaitObject, &AwaitType);
+    if (it == NULL) {
+        return NULL;
+    }
+    it->task = Py_NewRef(task);
+    it->yielded = 0;
+    PyObject_GC_Track(it);
+    return (PyObject *)it;
+}
+
+static PyMethodDef await_def = {
+    "__await__", task_await, METH_NOARGS,
+    "The iterator of await task: the task while it runs, then its result.",
+};
+
+static PyMethodDef start_def = {
+    "_start", (PyCFunction)(void (*)(void))task_start, METH_FASTCALL,
+    "Start the task (C for an async def coroutine; Task._start otherwise).",
+};
+
+static PyMethodDef new_def = {
+    "_new", (PyCFunction)(void (*)(void))task_new, METH_FASTCALL,
+    "_new(cls, coro, loop, name, context): a started task of class cls.",
+};
+
 static PyMethodDef wakeup_def = {
     "_wakeup", (PyCFunction)(void (*)(void))task_wakeup, METH_FASTCALL,
     "One step of the task (C): resume after the future given finished, "
@@ -548,7 +881,73 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyDescr_NewMethod((PyTypeObject *)cls, &wakeup_def);
 }
 
+/* start(Task, pure_start, new_future, future_init, next_task_number,
+ *       register_task, drop_own_frames): the C start of genloop.Task, as
+ * (the _start method descriptor, the _new function taking the class). */
+static PyObject *
+start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError,
+                        "start(Task, pure_start, new_future, future_init, next_task_number, "
+                        "register_task, drop_own_frames)");
+        return NULL;
+    }
+    PyObject *cls = args[0];
+    if (!PyType_Check(cls)) {
+        PyErr_Format(PyExc_TypeError, "start() needs the Task class, got %R", cls);
+        return NULL;
+    }
+    if (slot_offset(cls, "_coro", &off_coro) < 0
+        || slot_offset(cls, "_name", &off_name) < 0
+        || slot_offset(cls, "_num_cancels_requested", &off_num_cancels_requested) < 0
+        || slot_offset(cls, "_cancelled_exc", &off_cancelled_exc) < 0
+        || slot_offset(cls, "_log_destroy_pending", &off_log_destroy_pending) < 0) {
+        return NULL;
+    }
+    keep(&task_class, cls);
+    keep(&pure_start, args[1]);
+    keep(&new_future, args[2]);
+    keep(&future_init, args[3]);
+    keep(&next_task_number, args[4]);
+    keep(&register_task, args[5]);
+    keep(&drop_own_frames, args[6]);
+    PyObject *method = PyDescr_NewMethod((PyTypeObject *)cls, &start_def);
+    if (method == NULL) {
+        return NULL;
+    }
+    PyObject *new = PyCFunction_New(&new_def, NULL);
+    if (new == NULL) {
+        Py_DECREF(method);
+        return NULL;
+    }
+    PyObject *both = PyTuple_Pack(2, method, new);
+    Py_DECREF(method);
+    Py_DECREF(new);
+    return both;
+}
+
+/* awaiting(Task, Future): Task.__await__ (and __iter__) in C. */
+static PyObject *
+awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyType_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "awaiting(Task, Future)");
+        return NULL;
+    }
+    PyObject *result = PyObject_GetAttrString(args[1], "result");
+    if (result == NULL) {
+        return NULL;
+    }
+    Py_XSETREF(future_result, result);
+    return PyDescr_NewMethod((PyTypeObject *)args[0], &await_def);
+}
+
 static PyMethodDef module_methods[] = {
+    {"awaiting", (PyCFunction)(void (*)(void))awaiting, METH_FASTCALL,
+     "Task.__await__ in C, as a method descriptor of the class given."},
+    {"start", (PyCFunction)(void (*)(void))start, METH_FASTCALL,
+     "The C start of genloop.Task: its _start method and its _new function."},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "The C step of genloop.Task, as a method descriptor of the class given."},
     {NULL, NULL, 0, NULL},
@@ -586,6 +985,25 @@ PyInit__speedups(void)
         || intern(&str_add_done_callback, "add_done_callback") < 0
         || intern(&str_make_cancelled_error, "_make_cancelled_error") < 0
         || intern(&str_finish_otherwise, "_finish_otherwise") < 0) {
+        return NULL;
+    }
+    if (PyType_Ready(&AwaitType) < 0) {
+        return NULL;
+    }
+    if (intern(&str_source_traceback, "_source_traceback") < 0
+
+        || intern(&str_wakeup_queue, "_wakeup_queue") < 0
+        || intern(&str_cancel_message, "_cancel_message") < 0) {
+        return NULL;
+    }
+    zero = PyLong_FromLong(0);
+    PyObject *loop = PyUnicode_InternFromString("loop");
+    if (zero == NULL || loop == NULL) {
+        return NULL;
+    }
+    loop_kwnames = PyTuple_Pack(1, loop);
+    Py_DECREF(loop);
+    if (loop_kwnames == NULL) {
         return NULL;
     }
     PyObject *context = PyUnicode_InternFromString("context");

@@ -656,6 +656,24 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
+    # Starting a task for an async def coroutine, in C as well.
+    _start_method, _new_function = _speedups.start(
+        Task,
+        Task._start,
+        _new_future,
+        _FutureBase.__init__,
+        _seam.next_task_number,
+        _register_task,
+        drop_own_frames,
+    )
+    Task._start = _start_method  # type: ignore[method-assign]
+    Task._new = classmethod(_new_function)  # type: ignore[assignment]
+    if _versions.HAS_CANCEL_MESSAGE:
+        # await task, through an iterator that hands the result back
+        # without a StopIteration.
+        Task.__await__ = Task.__iter__ = _speedups.awaiting(  # type: ignore[method-assign]
+            Task, _FutureBase
+        )
 
 #: Whether tasks step in C: genloop's compiled step is built for this
 #: Python and GENLOOP_PURE=1 is not set.
@@ -829,7 +847,12 @@ def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> Lis
 def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
     """A task factory that puts genloop's engine on any asyncio loop:
     ``loop.set_task_factory(genloop.task_factory)``."""
-    task = Task(coro, loop=loop, **kwargs)
+    if not kwargs:
+        task = Task._new(coro, loop, None, None)
+    elif len(kwargs) == 1 and "context" in kwargs:  # what asyncio passes from 3.11
+        task = Task._new(coro, loop, None, kwargs["context"])
+    else:
+        task = Task(coro, loop=loop, **kwargs)
     stack = task._source_traceback
     if stack and stack[-1].name == "create_task":
         # The loop's method that called the factory: the task was made

@@ -97,9 +97,10 @@ PROGRAM = textwrap.dedent(
             await loop.create_task(fails())
         except ValueError as error:
             # The pure step's frame shows where it read the failed task's
-            # result; the C step has no frame.
+            # result, and the pure await's where it was awaited; the C ones
+            # have no frame.
             frames = [tb.tb_frame.f_code.co_name for tb in _tracebacks(error)
-                      if tb.tb_frame.f_code.co_name != "_wakeup"]
+                      if tb.tb_frame.f_code.co_name not in ("_wakeup", "__await__")]
             print("failed", error, frames)
 
     def _tracebacks(error):
