@@ -927,6 +927,192 @@ start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return both;
 }
 
+/* -- legacy coroutine functions ---------------------------------------------- */
+
+/* What @genloop.coroutine makes of a generator function where asyncio
+ * refuses generators (3.12+ without genloop.compat): a function whose call
+ * wraps the generator in a LegacyCoroutine, the one object stock asyncio
+ * takes for a coroutine there.  The same as coroutines.py's pure wrapper,
+ * without its frame; functools.wraps fills its __dict__. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *function;  /* the generator function */
+    PyObject *made;      /* the LegacyCoroutine class to make */
+    PyObject *dict;
+    vectorcallfunc vectorcall;
+} LegacyFunctionObject;
+
+/* The offset of LegacyCoroutine's ``gen`` slot. */
+static Py_ssize_t off_gen;
+static PyObject *empty_tuple;
+
+static PyObject *
+legacy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
+{
+    LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
+    PyObject *gen = PyObject_Vectorcall(legacy->function, args, nargsf, kwnames);
+    if (gen == NULL) {
+        return NULL;
+    }
+    /* LegacyCoroutine(gen) without an __init__ call. */
+    PyTypeObject *made = (PyTypeObject *)legacy->made;
+    PyObject *coro = PyBaseObject_Type.tp_new(made, empty_tuple, NULL);
+    if (coro == NULL) {
+        Py_DECREF(gen);
+        return NULL;
+    }
+    SLOT(coro, off_gen) = gen;  /* a new object: the slot was empty */
+    return coro;
+}
+
+static PyObject *
+legacy_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+    if (obj == NULL || obj == Py_None) {
+        return Py_NewRef(self);
+    }
+    return PyMethod_New(self, obj);
+}
+
+static PyObject *
+legacy_repr(PyObject *self)
+{
+    PyObject *name = PyObject_GetAttrString(self, "__qualname__");
+    if (name == NULL) {
+        PyErr_Clear();
+        return PyUnicode_FromFormat("<legacy coroutine function of %R>",
+                                    ((LegacyFunctionObject *)self)->function);
+    }
+    /* A function's repr: it stands for the function decorated. */
+    PyObject *shown = PyUnicode_FromFormat("<function %U at %p>", name, self);
+    Py_DECREF(name);
+    return shown;
+}
+
+/* Pickled by reference, as a function is: its qualified name. */
+static PyObject *
+legacy_reduce(PyObject *self, PyObject *unused)
+{
+    return PyObject_GetAttrString(self, "__qualname__");
+}
+
+static int
+legacy_traverse(PyObject *self, visitproc visit, void *arg)
+{
+    LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
+    Py_VISIT(legacy->function);
+    Py_VISIT(legacy->made);
+    Py_VISIT(legacy->dict);
+    return 0;
+}
+
+static int
+legacy_clear(PyObject *self)
+{
+    LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
+    Py_CLEAR(legacy->function);
+    Py_CLEAR(legacy->made);
+    Py_CLEAR(legacy->dict);
+    return 0;
+}
+
+static void
+legacy_dealloc(PyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    legacy_clear(self);
+    PyObject_GC_Del(self);
+}
+
+static PyMethodDef legacy_methods[] = {
+    {"__reduce__", legacy_reduce, METH_NOARGS, "Pickled by its qualified name."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef legacy_getset[] = {
+    {"__dict__", PyObject_GenericGetDict, PyObject_GenericSetDict, NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+static PyTypeObject LegacyFunctionType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "genloop._speedups.LegacyFunction",
+    .tp_basicsize = sizeof(LegacyFunctionObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC | Py_TPFLAGS_HAVE_VECTORCALL
+                | Py_TPFLAGS_METHOD_DESCRIPTOR,
+    .tp_doc = NULL,
+    .tp_dealloc = legacy_dealloc,
+    .tp_traverse = legacy_traverse,
+    .tp_clear = legacy_clear,
+    .tp_repr = legacy_repr,
+    .tp_call = PyVectorcall_Call,
+    .tp_vectorcall_offset = offsetof(LegacyFunctionObject, vectorcall),
+    .tp_descr_get = legacy_get,
+    .tp_dictoffset = offsetof(LegacyFunctionObject, dict),
+    .tp_getattro = PyObject_GenericGetAttr,
+    .tp_setattro = PyObject_GenericSetAttr,
+    .tp_methods = legacy_methods,
+    .tp_getset = legacy_getset,
+};
+
+/* legacy_function(generator_function, LegacyCoroutine class): the function
+ * whose calls make that class's objects around the generators. */
+static PyObject *
+legacy_function(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyType_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "legacy_function(generator_function, LegacyCoroutine class)");
+        return NULL;
+    }
+    Py_ssize_t offset;
+    if (slot_offset(args[1], "gen", &offset) < 0) {
+        return NULL;
+    }
+    off_gen = offset;
+    LegacyFunctionObject *legacy = PyObject_GC_New(LegacyFunctionObject, &LegacyFunctionType);
+    if (legacy == NULL) {
+        return NULL;
+    }
+    legacy->function = Py_NewRef(args[0]);
+    legacy->made = Py_NewRef(args[1]);
+    legacy->dict = NULL;
+    legacy->vectorcall = legacy_call;
+    PyObject_GC_Track(legacy);
+    return (PyObject *)legacy;
+}
+
+/* ``yield from`` a legacy coroutine of plain code: its generator itself. */
+static PyObject *
+generator_of(PyObject *coro, PyObject *unused)
+{
+    PyObject *gen = SLOT(coro, off_gen);
+    if (gen == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "gen");
+        return NULL;
+    }
+    return Py_NewRef(gen);
+}
+
+static PyMethodDef generator_of_def = {
+    "__iter__", generator_of, METH_NOARGS,
+    "The generator itself: yield from runs it with no frame in between.",
+};
+
+/* plain_iter(class): __iter__ for that LegacyCoroutine class. */
+static PyObject *
+plain_iter(PyObject *module, PyObject *cls)
+{
+    if (!PyType_Check(cls)) {
+        PyErr_SetString(PyExc_TypeError, "plain_iter(LegacyCoroutine class)");
+        return NULL;
+    }
+    if (slot_offset(cls, "gen", &off_gen) < 0) {
+        return NULL;
+    }
+    return PyDescr_NewMethod((PyTypeObject *)cls, &generator_of_def);
+}
+
 /* awaiting(Task, Future): Task.__await__ (and __iter__) in C. */
 static PyObject *
 awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -944,6 +1130,10 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef module_methods[] = {
+    {"legacy_function", (PyCFunction)(void (*)(void))legacy_function, METH_FASTCALL,
+     "A legacy coroutine function: its calls wrap the generators in the class given."},
+    {"plain_iter", plain_iter, METH_O,
+     "__iter__ of a LegacyCoroutine class of plain code: the generator itself."},
     {"awaiting", (PyCFunction)(void (*)(void))awaiting, METH_FASTCALL,
      "Task.__await__ in C, as a method descriptor of the class given."},
     {"start", (PyCFunction)(void (*)(void))start, METH_FASTCALL,
@@ -987,7 +1177,11 @@ PyInit__speedups(void)
         || intern(&str_finish_otherwise, "_finish_otherwise") < 0) {
         return NULL;
     }
-    if (PyType_Ready(&AwaitType) < 0) {
+    if (PyType_Ready(&AwaitType) < 0 || PyType_Ready(&LegacyFunctionType) < 0) {
+        return NULL;
+    }
+    empty_tuple = PyTuple_New(0);
+    if (empty_tuple == NULL) {
         return NULL;
     }
     if (intern(&str_source_traceback, "_source_traceback") < 0

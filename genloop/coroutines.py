@@ -38,7 +38,7 @@ from typing import (
     overload,
 )
 
-from . import _seam
+from . import _compiled, _seam
 from ._frames import extract_user_stack
 from ._legacy import Observer
 
@@ -221,6 +221,14 @@ class _LegacyCoroutineOfPlainCode(LegacyCoroutine[_T]):
         return self.gen
 
 
+_speedups = _compiled.speedups()
+if _speedups is not None:
+    # ``yield from`` of a legacy coroutine of plain code, in C.
+    _LegacyCoroutineOfPlainCode.__iter__ = _speedups.plain_iter(  # type: ignore[method-assign]
+        _LegacyCoroutineOfPlainCode
+    )
+
+
 #: Names whose presence in a generator's code means it may return the legacy
 #: way: ``raise Return(v)``, ``raise StopIteration(v)``, or a ``next()``
 #: whose StopIteration ended the generator before PEP 479.
@@ -389,6 +397,10 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
         return _marked(generator_function)
 
     made = _LegacyCoroutineOfPlainCode if plain else LegacyCoroutine
+    if _speedups is not None:
+        # The same function, compiled: no frame of its own.
+        compiled = _speedups.legacy_function(generator_function, made)
+        return _marked(functools.wraps(func)(compiled))
 
     @functools.wraps(func)
     def legacy_coroutine_function(*args: Any, **kwargs: Any) -> LegacyCoroutine[Any]:

@@ -14,6 +14,7 @@ import types
 import pytest
 
 import genloop
+from genloop import _versions
 from genloop.tasks import Task
 
 from childprocess import run_python
@@ -171,3 +172,70 @@ def test_both_steps_take_every_path_of_the_yield_table_alike(tmp_path):
     ]
     assert pure.out.splitlines()[1:6] == expected
     assert pure.out.splitlines()[1:] == default.out.splitlines()[1:]
+
+
+#: A program with legacy coroutine functions where stock asyncio refuses
+#: generators (3.12+, genloop.compat not installed): their calls make
+#: LegacyCoroutine objects, through the compiled function where it is built.
+LEGACY_FUNCTIONS = textwrap.dedent(
+    '''
+    import asyncio
+    import inspect
+    import pickle
+    import re
+
+    import genloop
+
+    @genloop.coroutine
+    def leaf(x, step=1):
+        """Adds the step."""
+        yield from asyncio.sleep(0)
+        return x + step
+
+    class Counter:
+        @genloop.coroutine
+        def add(self, x):
+            return (yield from leaf(x, step=10))
+
+    async def main():
+        task = asyncio.get_running_loop().create_task(leaf(1))
+        both = await asyncio.gather(leaf(2), Counter().add(3))
+        return await task, both, await Counter().add(4)
+
+    print(re.sub("0x[0-9a-f]+", "0x...", repr(leaf)), leaf.__name__, leaf.__qualname__,
+          leaf.__module__, leaf.__doc__, inspect.signature(leaf))
+    print(inspect.iscoroutinefunction(leaf), asyncio.iscoroutinefunction(leaf),
+          leaf.__wrapped__.__name__, pickle.loads(pickle.dumps(leaf)) is leaf,
+          type(leaf(0)).__name__)
+    print(asyncio.run(main()), asyncio.run(Counter().add(5)))
+    '''
+)
+
+
+@pytest.mark.skipif(
+    not _versions.HAS_MARK_COROUTINE_FUNCTION,
+    reason="the LegacyCoroutine adapter is made on 3.12+ only, where stock asyncio refuses "
+    "generators",
+)
+def test_legacy_coroutine_functions_read_and_run_alike_on_both_builds(tmp_path):
+    script = tmp_path / "legacy_functions.py"
+    script.write_text(LEGACY_FUNCTIONS)
+    pure = run_python([str(script)], tmp_path, {"GENLOOP_PURE": "1"})
+    default = run_python([str(script)], tmp_path, {"GENLOOP_PURE": ""})
+    assert pure.status == 0, pure.err
+    assert default.status == 0, default.err
+    assert pure.out.splitlines() == [
+        "<function leaf at 0x...> leaf leaf __main__ Adds the step. (x, step=1)",
+        "True True leaf True _LegacyCoroutineOfPlainCode",
+        "(2, [3, 13], 14) 15",
+    ]
+    assert default.out == pure.out
+
+
+@needs_compiled_step
+def test_the_compiled_legacy_function_says_what_it_needs():
+    from genloop import _speedups
+
+    with pytest.raises(TypeError) as raised:
+        _speedups.legacy_function(len)
+    assert str(raised.value) == "legacy_function(generator_function, LegacyCoroutine class)"
