@@ -23,6 +23,9 @@ static Py_ssize_t off_deliver_result, off_wakeup_arg, off_wakeup_queue, off_cont
 static Py_ssize_t off_coro, off_name, off_num_cancels_requested, off_cancelled_exc;
 static Py_ssize_t off_log_destroy_pending;
 
+/* The offset of LegacyCoroutine's ``gen`` slot. */
+static Py_ssize_t off_gen;
+
 /* What the step calls, given by genloop.tasks when it installs the step. */
 static PyObject *enter_task, *leave_task, *returned_value;
 static PyObject *cancelled_error, *invalid_state_error;
@@ -38,7 +41,7 @@ static PyObject *str_add_done_callback, *context_kwnames;
 static PyObject *task_class, *pure_start, *new_future, *future_init;
 static PyObject *next_task_number, *register_task, *drop_own_frames;
 static PyObject *str_source_traceback, *str_wakeup_queue, *str_cancel_message;
-static PyObject *loop_kwnames, *zero;
+static PyObject *loop_kwnames, *zero, *observer, *legacy_types, *str_note;
 
 #define SLOT(obj, offset) (*(PyObject **)((char *)(obj) + (offset)))
 
@@ -480,12 +483,13 @@ failed:
     return NULL;
 }
 
-/* Task._start() for an ``async def`` coroutine, not started eagerly: the
- * common case, done here; Task._start() (pure) does every other.  Returns
- * 0, or -1 with an exception. */
+/* Task._start() for a coroutine ``steppable()`` accepts, not started
+ * eagerly, whose task steps ``top``: the common case, done here;
+ * Task._start() (pure) does every other.  Returns 0, or -1 with an
+ * exception. */
 static int
-start_coroutine(PyObject *task, PyObject *coro, PyObject *loop, PyObject *name,
-                PyObject *context)
+start_coroutine(PyObject *task, PyObject *coro, PyObject *top, PyObject *loop,
+                PyObject *name, PyObject *context)
 {
     PyObject *args[2] = {task, loop};
     PyObject *done = PyObject_Vectorcall(future_init, args, 1, loop_kwnames);
@@ -508,7 +512,7 @@ start_coroutine(PyObject *task, PyObject *coro, PyObject *loop, PyObject *name,
         Py_DECREF(done);
     }
     set_slot(task, off_coro, coro);
-    set_slot(task, off_top, coro);
+    set_slot(task, off_top, top);
     set_slot(task, off_stack, Py_None);
     /* A number until get_name() first makes it "Task-<number>". */
     PyObject *shown = name == Py_None ? PyObject_CallNoArgs(next_task_number) : PyObject_Str(name);
@@ -568,6 +572,33 @@ start_coroutine(PyObject *task, PyObject *coro, PyObject *loop, PyObject *name,
     return 0;
 }
 
+/* What a task of ``coro`` steps, borrowed, where C may start it: an async
+ * def coroutine; a generator, while no observer listens for legacy uses
+ * (Task._start tells it of row L10); a LegacyCoroutine's generator.  NULL
+ * (no exception) where Task._start must. */
+static PyObject *
+steppable(PyObject *coro)
+{
+    if (PyCoro_CheckExact(coro)) {
+        return coro;
+    }
+    if (PyGen_CheckExact(coro)) {
+        PyObject *note = PyObject_GetAttr(observer, str_note);
+        if (note == NULL) {
+            PyErr_Clear();
+            return NULL;
+        }
+        Py_DECREF(note);
+        return note == Py_None ? coro : NULL;
+    }
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(legacy_types); i++) {
+        if ((PyObject *)Py_TYPE(coro) == PyTuple_GET_ITEM(legacy_types, i)) {
+            return SLOT(coro, off_gen);
+        }
+    }
+    return NULL;
+}
+
 /* Task._start(coro, loop, name, context, eager_start). */
 static PyObject *
 task_start(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
@@ -578,11 +609,12 @@ task_start(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
                      "got %zd arguments", nargs);
         return NULL;
     }
-    if (!PyCoro_CheckExact(args[0]) || args[4] != Py_False) {
+    PyObject *top = args[4] == Py_False ? steppable(args[0]) : NULL;
+    if (top == NULL) {
         PyObject *call[6] = {task, args[0], args[1], args[2], args[3], args[4]};
         return PyObject_Vectorcall(pure_start, call, 6, NULL);
     }
-    if (start_coroutine(task, args[0], args[1], args[2], args[3]) < 0) {
+    if (start_coroutine(task, args[0], top, args[1], args[2], args[3]) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;
@@ -604,8 +636,10 @@ task_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     PyObject *started;
-    if (PyCoro_CheckExact(args[1])) {
-        started = start_coroutine(task, args[1], args[2], args[3], args[4]) < 0 ? NULL : Py_None;
+    PyObject *top = steppable(args[1]);
+    if (top != NULL) {
+        started = start_coroutine(task, args[1], top, args[2], args[3], args[4]) < 0
+                  ? NULL : Py_None;
         Py_XINCREF(started);
     }
     else {
@@ -882,15 +916,20 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 /* start(Task, pure_start, new_future, future_init, next_task_number,
- *       register_task, drop_own_frames): the C start of genloop.Task, as
- * (the _start method descriptor, the _new function taking the class). */
+ *       register_task, drop_own_frames, Observer, legacy_types): the C start
+ * of genloop.Task, as (the _start method descriptor, the _new function
+ * taking the class).  legacy_types: the LegacyCoroutine classes, the first
+ * the base that has the ``gen`` slot. */
 static PyObject *
 start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7) {
+    if (nargs != 9 || !PyTuple_CheckExact(args[8]) || PyTuple_GET_SIZE(args[8]) == 0) {
         PyErr_SetString(PyExc_TypeError,
                         "start(Task, pure_start, new_future, future_init, next_task_number, "
-                        "register_task, drop_own_frames)");
+                        "register_task, drop_own_frames, Observer, legacy_types)");
+        return NULL;
+    }
+    if (slot_offset(PyTuple_GET_ITEM(args[8], 0), "gen", &off_gen) < 0) {
         return NULL;
     }
     PyObject *cls = args[0];
@@ -912,6 +951,8 @@ start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     keep(&next_task_number, args[4]);
     keep(&register_task, args[5]);
     keep(&drop_own_frames, args[6]);
+    keep(&observer, args[7]);
+    keep(&legacy_types, args[8]);
     PyObject *method = PyDescr_NewMethod((PyTypeObject *)cls, &start_def);
     if (method == NULL) {
         return NULL;
@@ -942,8 +983,6 @@ typedef struct {
     vectorcallfunc vectorcall;
 } LegacyFunctionObject;
 
-/* The offset of LegacyCoroutine's ``gen`` slot. */
-static Py_ssize_t off_gen;
 static PyObject *empty_tuple;
 
 static PyObject *
@@ -1187,7 +1226,8 @@ PyInit__speedups(void)
     if (intern(&str_source_traceback, "_source_traceback") < 0
 
         || intern(&str_wakeup_queue, "_wakeup_queue") < 0
-        || intern(&str_cancel_message, "_cancel_message") < 0) {
+        || intern(&str_cancel_message, "_cancel_message") < 0
+        || intern(&str_note, "note") < 0) {
         return NULL;
     }
     zero = PyLong_FromLong(0);

@@ -44,6 +44,12 @@ step.  It is what the task adds to the futures it waits for, and genloop's
 loop puts the task itself on its ready queue (the argument in
 ``_wakeup_arg``), so waking a task allocates nothing; any other loop just
 sees a callback.
+
+Where genloop's compiled core is built (CPython 3.10+, ``genloop.COMPILED``),
+the step, a task's start for an ``async def`` coroutine and ``await task``
+run in C (``genloop/_speedups.c``).  The Python methods here stay the
+reference: they run everywhere else and with ``GENLOOP_PURE=1``, and the C
+code calls them for everything but its hot path.
 """
 
 import asyncio
@@ -656,7 +662,7 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
-    # Starting a task for an async def coroutine, in C as well.
+    # Starting a task, in C as well.
     _start_method, _new_function = _speedups.start(
         Task,
         Task._start,
@@ -665,6 +671,8 @@ if _speedups is not None:
         _seam.next_task_number,
         _register_task,
         drop_own_frames,
+        Observer,
+        (LegacyCoroutine,) + tuple(LEGACY_COROUTINE_TYPES),
     )
     Task._start = _start_method  # type: ignore[method-assign]
     Task._new = classmethod(_new_function)  # type: ignore[assignment]
