@@ -116,6 +116,18 @@ PROGRAM = textwrap.dedent(
 )
 
 
+def run_on_both_steps(tmp_path, name, source):
+    """The outcomes of the program ``source`` on the pure step and on the
+    default one (compiled where it is built), each run to success."""
+    script = tmp_path / name
+    script.write_text(source)
+    outcomes = [run_python([str(script)], tmp_path, {"GENLOOP_PURE": pure})
+                for pure in ("1", "")]
+    for outcome in outcomes:
+        assert outcome.status == 0, outcome.err
+    return outcomes
+
+
 def test_genloop_pure_gives_the_pure_step(tmp_path):
     script = tmp_path / "which.py"
     script.write_text(
@@ -155,12 +167,7 @@ async def _nothing():
 
 
 def test_both_steps_take_every_path_of_the_yield_table_alike(tmp_path):
-    script = tmp_path / "paths.py"
-    script.write_text(PROGRAM)
-    pure = run_python([str(script)], tmp_path, {"GENLOOP_PURE": "1"})
-    default = run_python([str(script)], tmp_path, {"GENLOOP_PURE": ""})
-    assert pure.status == 0, pure.err
-    assert default.status == 0, default.err
+    pure, default = run_on_both_steps(tmp_path, "paths.py", PROGRAM)
     assert pure.out.startswith("compiled: False\n")
     assert default.out.startswith("compiled: {}\n".format(BUILT))
     expected = [
@@ -218,12 +225,7 @@ LEGACY_FUNCTIONS = textwrap.dedent(
     "generators",
 )
 def test_legacy_coroutine_functions_read_and_run_alike_on_both_builds(tmp_path):
-    script = tmp_path / "legacy_functions.py"
-    script.write_text(LEGACY_FUNCTIONS)
-    pure = run_python([str(script)], tmp_path, {"GENLOOP_PURE": "1"})
-    default = run_python([str(script)], tmp_path, {"GENLOOP_PURE": ""})
-    assert pure.status == 0, pure.err
-    assert default.status == 0, default.err
+    pure, default = run_on_both_steps(tmp_path, "legacy_functions.py", LEGACY_FUNCTIONS)
     assert pure.out.splitlines() == [
         "<function leaf at 0x...> leaf leaf __main__ Adds the step. (x, step=1)",
         "True True leaf True _LegacyCoroutineOfPlainCode",
