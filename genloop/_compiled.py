@@ -1,10 +1,12 @@
-"""Whether genloop's compiled step runs, and loading it.
+"""Whether genloop's compiled core runs, and loading it.
 
 ``genloop._speedups`` (C, built from ``genloop/_speedups.c`` on CPython
-3.10+ when a compiler is at hand) replaces ``Task._wakeup``, the step, with
-the same step in C.  The pure-Python modules stay the reference and run
-everywhere else: on 3.6 to 3.9, on PyPy, where the extension was not built,
-and whenever ``GENLOOP_PURE=1`` is set.
+3.10+ when a compiler is at hand) replaces the hot paths of ``genloop.tasks``
+(the step, a task's start, ``await task``) and of ``genloop.coroutines`` (a
+legacy coroutine function where asyncio refuses generators) with the same
+code in C.  The pure-Python modules stay the reference and run everywhere
+else: on 3.6 to 3.9, on PyPy, where the extension was not built, and
+whenever ``GENLOOP_PURE=1`` is set.
 """
 
 import os

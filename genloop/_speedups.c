@@ -918,8 +918,8 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 /* start(Task, pure_start, new_future, future_init, next_task_number,
  *       register_task, drop_own_frames, Observer, legacy_types): the C start
  * of genloop.Task, as (the _start method descriptor, the _new function
- * taking the class).  legacy_types: the LegacyCoroutine classes, the first
- * the base that has the ``gen`` slot. */
+ * taking the class).  legacy_types: the LegacyCoroutine classes, each with
+ * the ``gen`` slot of their base. */
 static PyObject *
 start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {

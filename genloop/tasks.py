@@ -672,7 +672,7 @@ if _speedups is not None:
         _register_task,
         drop_own_frames,
         Observer,
-        (LegacyCoroutine,) + tuple(LEGACY_COROUTINE_TYPES),
+        tuple(LEGACY_COROUTINE_TYPES),
     )
     Task._start = _start_method  # type: ignore[method-assign]
     Task._new = classmethod(_new_function)  # type: ignore[assignment]

@@ -40,8 +40,9 @@ PACKAGE_FILES = ["genloop/__init__.py", "genloop/py.typed"]
 STEP_SOURCE = "genloop/_speedups.c"
 STEP_BUILD = re.compile(r"^genloop/_speedups\.[^/]+\.so$")
 
-#: Whether the Python running this (the one that built the release) makes
-#: wheels with the compiled step (setup.py).
+#: Whether the Python running this makes wheels with the compiled step
+#: (setup.py): the one that built the release, or that runs the tests
+#: against its wheel (test_installed.py).
 COMPILED = platform.python_implementation() == "CPython" and sys.version_info >= (3, 10)
 
 #: Files of the sdist outside the package: what builds it, and a sample of
@@ -76,6 +77,7 @@ def check_name(path, expected, kind, problems):
 
 
 def wheel_tag():
+    """The tag ``python -m build`` gives genloop's wheel on this interpreter."""
     if not COMPILED:
         return "py3-none-any"
     python = "cp{}{}".format(*sys.version_info[:2])

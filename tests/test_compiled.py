@@ -7,19 +7,18 @@ the same run, to compare what each prints.
 """
 
 import importlib.util
-import os
 import textwrap
 import types
 
 import pytest
 
 import genloop
-from genloop import _versions
+from genloop import _compiled, _versions
 from genloop.tasks import Task
 
 from childprocess import run_python
 
-PURE = os.environ.get("GENLOOP_PURE", "") not in ("", "0")
+PURE = _compiled.pure_requested()
 
 BUILT = importlib.util.find_spec("genloop._speedups") is not None
 

@@ -11,7 +11,6 @@ Python.
 import glob
 import json
 import os
-import platform
 import site
 import sys
 import sysconfig
@@ -19,6 +18,8 @@ import sysconfig
 import pytest
 
 import genloop
+from check_dist import COMPILED, wheel_tag
+from genloop import _compiled
 
 CHECKOUT = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
 
@@ -58,21 +59,6 @@ def read(path):
         return text.read()
 
 
-def compiled_wheel_expected():
-    """Whether this interpreter's wheel carries the compiled step: on
-    CPython 3.10+ it does (setup.py), and tox has a compiler at hand."""
-    return platform.python_implementation() == "CPython" and sys.version_info >= (3, 10)
-
-
-def wheel_tag():
-    """The tag ``python -m build`` gives genloop's wheel on this interpreter."""
-    if not compiled_wheel_expected():
-        return "py3-none-any"
-    python = "cp{}{}".format(*sys.version_info[:2])
-    machine = sysconfig.get_platform().replace("-", "_").replace(".", "_")
-    return "{0}-{0}-{1}".format(python, machine)
-
-
 def test_genloop_is_imported_from_site_packages_not_the_checkout():
     package = installed_package()
     assert os.path.dirname(package) in site_packages(), package
@@ -94,7 +80,7 @@ def test_the_installed_distribution_came_from_the_built_wheel():
     info = dist_info()
     assert os.path.basename(info) == "genloop-{}.dist-info".format(genloop.__version__)
     wheel = read(os.path.join(info, "WHEEL")).splitlines()
-    purelib = "false" if compiled_wheel_expected() else "true"
+    purelib = "false" if COMPILED else "true"
     assert "Root-Is-Purelib: " + purelib in wheel and "Tag: " + wheel_tag() in wheel, wheel
     # PEP 610: pip records the file it installed; an sdist or a checkout
     # (editable or not) would be named here instead of a .whl.
@@ -119,6 +105,5 @@ def test_the_wheel_installed_the_typing_marker_the_entry_points_and_the_command(
 def test_the_installed_wheel_runs_the_step_it_was_built_with():
     # A wheel that should carry the compiled step but does not (a failed
     # optional build) would otherwise pass the whole suite on the pure step.
-    pure = os.environ.get("GENLOOP_PURE", "") not in ("", "0")
-    assert genloop.COMPILED is (compiled_wheel_expected() and not pure), (
-        genloop.COMPILED, pure)
+    pure = _compiled.pure_requested()
+    assert genloop.COMPILED is (COMPILED and not pure), (genloop.COMPILED, pure)
