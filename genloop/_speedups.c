@@ -38,10 +38,19 @@ static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
 static PyObject *str_add_done_callback, *context_kwnames;
 
 /* What starting a task calls, given by genloop.tasks with the start. */
-static PyObject *task_class, *pure_start, *new_future, *future_init;
+static PyObject *task_class, *pure_start;
 static PyObject *next_task_number, *register_task, *drop_own_frames;
-static PyObject *str_source_traceback, *str_wakeup_queue, *str_cancel_message;
-static PyObject *loop_kwnames, *zero, *observer, *legacy_types, *str_note;
+static PyObject *str_source_traceback, *str_wakeup_queue;
+static PyObject *str_state, *str_report_destroyed_pending;
+static PyObject *zero, *observer, *legacy_types, *str_note;
+
+/* asyncio's Future, the Task's base, whose slots a start calls directly:
+ * its tp_new, and its tp_init with ``init_kwargs``, {"loop": the loop}
+ * while the call parses it. */
+static PyTypeObject *future_type;
+static PyObject *init_kwargs, *str_loop_keyword;
+
+static PyObject *empty_tuple;
 
 #define SLOT(obj, offset) (*(PyObject **)((char *)(obj) + (offset)))
 
@@ -491,12 +500,17 @@ static int
 start_coroutine(PyObject *task, PyObject *coro, PyObject *top, PyObject *loop,
                 PyObject *name, PyObject *context)
 {
-    PyObject *args[2] = {task, loop};
-    PyObject *done = PyObject_Vectorcall(future_init, args, 1, loop_kwnames);
-    if (done == NULL) {
+    /* Future.__init__(task, loop=loop), parsed from the one dict kept for
+     * it; the loop is dropped from it once parsed (the call may start other
+     * tasks, which set it again). */
+    if (PyDict_SetItem(init_kwargs, str_loop_keyword, loop) < 0) {
         return -1;
     }
-    Py_DECREF(done);
+    int initialized = future_type->tp_init(task, empty_tuple, init_kwargs);
+    if (PyDict_SetItem(init_kwargs, str_loop_keyword, Py_None) < 0 || initialized < 0) {
+        return -1;
+    }
+    PyObject *done;
     set_slot(task, off_log_destroy_pending, Py_True);
     PyObject *stack;
     if (optional_attribute(task, str_source_traceback, &stack) < 0) {
@@ -523,9 +537,7 @@ start_coroutine(PyObject *task, PyObject *coro, PyObject *top, PyObject *loop,
     Py_DECREF(shown);
     set_slot(task, off_num_cancels_requested, zero);
     set_slot(task, off_must_cancel, Py_False);
-    if (PyObject_SetAttr(task, str_cancel_message, Py_None) < 0) {
-        return -1;
-    }
+    /* No cancel message to set: Future.__init__ has none kept. */
     set_slot(task, off_fut_waiter, Py_None);
     set_slot(task, off_deliver_result, Py_False);
     PyObject *own_context = NULL;
@@ -538,7 +550,8 @@ start_coroutine(PyObject *task, PyObject *coro, PyObject *top, PyObject *loop,
     set_slot(task, off_context, context);
     set_slot(task, off_wakeup_arg, Py_None);
     set_slot(task, off_cancelled_exc, Py_None);
-    PyObject *task_loop = PyObject_GetAttr(task, str_loop);
+    /* The loop given, or the one Future.__init__ found for None. */
+    PyObject *task_loop = loop != Py_None ? Py_NewRef(loop) : PyObject_GetAttr(task, str_loop);
     if (task_loop == NULL) {
         Py_XDECREF(own_context);
         return -1;
@@ -620,8 +633,39 @@ task_start(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
     Py_RETURN_NONE;
 }
 
-/* Task._new(coro, loop, name, context): a started task, made without the
- * cost of keyword arguments to a class call (for create_task). */
+/* A started task of class ``cls``: Task(coro, loop=loop, name=name,
+ * context=context) without the cost of keyword arguments to a class call. */
+static PyObject *
+new_task(PyObject *cls, PyObject *coro, PyObject *loop, PyObject *name, PyObject *context)
+{
+    if (!PyType_Check(cls) || !PyType_IsSubtype((PyTypeObject *)cls, future_type)) {
+        PyErr_Format(PyExc_TypeError, "Task._new() needs a subclass of %s, got %R",
+                     future_type->tp_name, cls);
+        return NULL;
+    }
+    PyObject *task = future_type->tp_new((PyTypeObject *)cls, empty_tuple, NULL);
+    if (task == NULL) {
+        return NULL;
+    }
+    PyObject *started;
+    PyObject *top = steppable(coro);
+    if (top != NULL) {
+        started = start_coroutine(task, coro, top, loop, name, context) < 0 ? NULL : Py_None;
+        Py_XINCREF(started);
+    }
+    else {
+        PyObject *call[6] = {task, coro, loop, name, context, Py_False};
+        started = PyObject_Vectorcall(pure_start, call, 6, NULL);
+    }
+    if (started == NULL) {
+        Py_DECREF(task);
+        return NULL;
+    }
+    Py_DECREF(started);
+    return task;
+}
+
+/* Task._new(coro, loop, name, context), a classmethod: for create_task. */
 static PyObject *
 task_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -631,26 +675,78 @@ task_new(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
                      nargs - 1);
         return NULL;
     }
-    PyObject *task = PyObject_CallOneArg(new_future, args[0]);
+    return new_task(args[0], args[1], args[2], args[3], args[4]);
+}
+
+/* Task.__del__: the report of a task destroyed while pending, where it is
+ * due (Task._report_destroyed_pending, in Python: it is rare), then
+ * Future's own finalizer. */
+static PyObject *
+task_del(PyObject *task, PyObject *unused)
+{
+    PyObject *log = SLOT(task, off_log_destroy_pending);
+    int logging = log != NULL ? PyObject_IsTrue(log) : 0;
+    if (logging < 0) {
+        return NULL;
+    }
+    if (logging) {
+        PyObject *state = PyObject_GetAttr(task, str_state);
+        if (state == NULL) {
+            return NULL;
+        }
+        int pending = PyUnicode_Check(state)
+                      && PyUnicode_CompareWithASCIIString(state, "PENDING") == 0;
+        Py_DECREF(state);
+        if (pending) {
+            PyObject *done = call_method0(task, str_report_destroyed_pending);
+            if (done == NULL) {
+                return NULL;
+            }
+            Py_DECREF(done);
+        }
+    }
+    if (future_type->tp_finalize != NULL) {
+        future_type->tp_finalize(task);
+    }
+    Py_RETURN_NONE;
+}
+
+/* What task_factory() hands on to Python: calls with other arguments than
+ * (loop, coro[, context=]), and a debug-mode traceback to trim. */
+static PyObject *pure_factory, *drop_create_task_frame;
+
+/* genloop.task_factory(loop, coro, **kwargs): Task._new(coro, loop, None,
+ * context) for what asyncio's create_task passes; the pure factory for
+ * anything else. */
+static PyObject *
+task_factory(PyObject *module, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    Py_ssize_t keywords = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+    if (nargs != 2 || keywords > 1
+        || (keywords == 1
+            && PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "context") != 0)) {
+        return PyObject_Vectorcall(pure_factory, args, nargs, kwnames);
+    }
+    PyObject *task = new_task(task_class, args[1], args[0], Py_None,
+                              keywords == 1 ? args[2] : Py_None);
     if (task == NULL) {
         return NULL;
     }
-    PyObject *started;
-    PyObject *top = steppable(args[1]);
-    if (top != NULL) {
-        started = start_coroutine(task, args[1], top, args[2], args[3], args[4]) < 0
-                  ? NULL : Py_None;
-        Py_XINCREF(started);
-    }
-    else {
-        PyObject *call[6] = {task, args[1], args[2], args[3], args[4], Py_False};
-        started = PyObject_Vectorcall(pure_start, call, 6, NULL);
-    }
-    if (started == NULL) {
+    PyObject *stack;
+    if (optional_attribute(task, str_source_traceback, &stack) < 0) {
         Py_DECREF(task);
         return NULL;
     }
-    Py_DECREF(started);
+    int debugging = stack != NULL ? PyObject_IsTrue(stack) : 0;
+    Py_XDECREF(stack);
+    if (debugging) {
+        PyObject *done = debugging < 0 ? NULL : PyObject_CallOneArg(drop_create_task_frame, task);
+        if (done == NULL) {
+            Py_DECREF(task);
+            return NULL;
+        }
+        Py_DECREF(done);
+    }
     return task;
 }
 
@@ -839,6 +935,18 @@ static PyMethodDef new_def = {
     "_new(cls, coro, loop, name, context): a started task of class cls.",
 };
 
+static PyMethodDef del_def = {
+    "__del__", task_del, METH_NOARGS,
+    "Report the task if it is destroyed pending, then finalize it as a future.",
+};
+
+static PyMethodDef factory_def = {
+    "task_factory", (PyCFunction)(void (*)(void))task_factory, METH_FASTCALL | METH_KEYWORDS,
+    "task_factory(loop, coro, **kwargs)\n--\n\n"
+    "A task factory that puts genloop's engine on any asyncio loop:\n"
+    "loop.set_task_factory(genloop.task_factory).",
+};
+
 static PyMethodDef wakeup_def = {
     "_wakeup", (PyCFunction)(void (*)(void))task_wakeup, METH_FASTCALL,
     "One step of the task (C): resume after the future given finished, "
@@ -915,26 +1023,35 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyDescr_NewMethod((PyTypeObject *)cls, &wakeup_def);
 }
 
-/* start(Task, pure_start, new_future, future_init, next_task_number,
- *       register_task, drop_own_frames, Observer, legacy_types): the C start
- * of genloop.Task, as (the _start method descriptor, the _new function
- * taking the class).  legacy_types: the LegacyCoroutine classes, each with
- * the ``gen`` slot of their base. */
+/* start(Task, pure_start, Future, next_task_number, register_task,
+ *       drop_own_frames, Observer, legacy_types, task_factory,
+ *       drop_create_task_frame): the C start and end of a genloop.Task, as
+ * (its _start method descriptor, its _new function taking the class, its
+ * __del__ method descriptor, the C task_factory).  Future: the Task's base,
+ * asyncio's Future in C.  legacy_types: the LegacyCoroutine classes, each
+ * with the ``gen`` slot of their base.  task_factory: the pure factory,
+ * which the C one calls for arguments other than asyncio's. */
 static PyObject *
 start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 9 || !PyTuple_CheckExact(args[8]) || PyTuple_GET_SIZE(args[8]) == 0) {
+    if (nargs != 10 || !PyTuple_CheckExact(args[7]) || PyTuple_GET_SIZE(args[7]) == 0) {
         PyErr_SetString(PyExc_TypeError,
-                        "start(Task, pure_start, new_future, future_init, next_task_number, "
-                        "register_task, drop_own_frames, Observer, legacy_types)");
+                        "start(Task, pure_start, Future, next_task_number, register_task, "
+                        "drop_own_frames, Observer, legacy_types, task_factory, "
+                        "drop_create_task_frame)");
         return NULL;
     }
-    if (slot_offset(PyTuple_GET_ITEM(args[8], 0), "gen", &off_gen) < 0) {
+    if (slot_offset(PyTuple_GET_ITEM(args[7], 0), "gen", &off_gen) < 0) {
         return NULL;
     }
     PyObject *cls = args[0];
-    if (!PyType_Check(cls)) {
-        PyErr_Format(PyExc_TypeError, "start() needs the Task class, got %R", cls);
+    PyObject *base = args[2];
+    if (!PyType_Check(cls) || !PyType_Check(base)
+        || !PyType_IsSubtype((PyTypeObject *)cls, (PyTypeObject *)base)
+        || ((PyTypeObject *)base)->tp_init == NULL || ((PyTypeObject *)base)->tp_new == NULL) {
+        PyErr_Format(PyExc_TypeError,
+                     "start() needs the Task class and its Future base, got %R and %R",
+                     cls, base);
         return NULL;
     }
     if (slot_offset(cls, "_coro", &off_coro) < 0
@@ -946,26 +1063,33 @@ start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     keep(&task_class, cls);
     keep(&pure_start, args[1]);
-    keep(&new_future, args[2]);
-    keep(&future_init, args[3]);
-    keep(&next_task_number, args[4]);
-    keep(&register_task, args[5]);
-    keep(&drop_own_frames, args[6]);
-    keep(&observer, args[7]);
-    keep(&legacy_types, args[8]);
-    PyObject *method = PyDescr_NewMethod((PyTypeObject *)cls, &start_def);
-    if (method == NULL) {
+    keep((PyObject **)&future_type, base);
+    keep(&next_task_number, args[3]);
+    keep(&register_task, args[4]);
+    keep(&drop_own_frames, args[5]);
+    keep(&observer, args[6]);
+    keep(&legacy_types, args[7]);
+    keep(&pure_factory, args[8]);
+    keep(&drop_create_task_frame, args[9]);
+    PyObject *module_name = PyObject_GetAttrString(args[8], "__module__");
+    if (module_name == NULL) {
         return NULL;
     }
-    PyObject *new = PyCFunction_New(&new_def, NULL);
-    if (new == NULL) {
-        Py_DECREF(method);
-        return NULL;
+    PyObject *made[4] = {
+        PyDescr_NewMethod((PyTypeObject *)cls, &start_def),
+        PyCFunction_New(&new_def, NULL),
+        PyDescr_NewMethod((PyTypeObject *)cls, &del_def),
+        PyCFunction_NewEx(&factory_def, NULL, module_name),
+    };
+    Py_DECREF(module_name);
+    PyObject *all = NULL;
+    if (made[0] != NULL && made[1] != NULL && made[2] != NULL && made[3] != NULL) {
+        all = PyTuple_Pack(4, made[0], made[1], made[2], made[3]);
     }
-    PyObject *both = PyTuple_Pack(2, method, new);
-    Py_DECREF(method);
-    Py_DECREF(new);
-    return both;
+    for (int i = 0; i < 4; i++) {
+        Py_XDECREF(made[i]);
+    }
+    return all;
 }
 
 /* -- legacy coroutine functions ---------------------------------------------- */
@@ -982,8 +1106,6 @@ typedef struct {
     PyObject *dict;
     vectorcallfunc vectorcall;
 } LegacyFunctionObject;
-
-static PyObject *empty_tuple;
 
 static PyObject *
 legacy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
@@ -1226,18 +1348,14 @@ PyInit__speedups(void)
     if (intern(&str_source_traceback, "_source_traceback") < 0
 
         || intern(&str_wakeup_queue, "_wakeup_queue") < 0
-        || intern(&str_cancel_message, "_cancel_message") < 0
+        || intern(&str_state, "_state") < 0
+        || intern(&str_report_destroyed_pending, "_report_destroyed_pending") < 0
         || intern(&str_note, "note") < 0) {
         return NULL;
     }
     zero = PyLong_FromLong(0);
-    PyObject *loop = PyUnicode_InternFromString("loop");
-    if (zero == NULL || loop == NULL) {
-        return NULL;
-    }
-    loop_kwnames = PyTuple_Pack(1, loop);
-    Py_DECREF(loop);
-    if (loop_kwnames == NULL) {
+    init_kwargs = PyDict_New();
+    if (zero == NULL || init_kwargs == NULL || intern(&str_loop_keyword, "loop") < 0) {
         return NULL;
     }
     PyObject *context = PyUnicode_InternFromString("context");

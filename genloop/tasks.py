@@ -57,7 +57,7 @@ import collections.abc
 import concurrent.futures
 import types
 import warnings
-from typing import TYPE_CHECKING, Any, Generator, List, Optional, Set, TextIO
+from typing import TYPE_CHECKING, Any, Callable, Generator, List, Optional, Set, TextIO
 
 from . import _compiled, _seam, _versions
 from ._context import copy_context
@@ -252,12 +252,18 @@ class Task(_FutureBase):
             _register_task(self)
 
     def __del__(self) -> None:
-        if self._state == _PENDING and self._log_destroy_pending:
-            context = {"task": self, "message": "Task was destroyed but it is pending!"}
-            if self._source_traceback:
-                context["source_traceback"] = self._source_traceback
-            self._loop.call_exception_handler(context)
+        # Unset where starting the task failed before it was set.
+        if self._state == _PENDING and getattr(self, "_log_destroy_pending", False):
+            self._report_destroyed_pending()
         _FutureBase.__del__(self)
+
+    def _report_destroyed_pending(self) -> None:
+        """Tell the loop's exception handler that a pending task was
+        destroyed (what asyncio's Task reports)."""
+        context = {"task": self, "message": "Task was destroyed but it is pending!"}
+        if self._source_traceback:
+            context["source_traceback"] = self._source_traceback
+        self._loop.call_exception_handler(context)
 
     def __repr__(self) -> str:
         info = _seam.future_repr_info(self)
@@ -642,12 +648,39 @@ class Task(_FutureBase):
             _FutureBase.set_exception(self, exc)
 
 
+def _pure_task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
+    """A task factory that puts genloop's engine on any asyncio loop:
+    ``loop.set_task_factory(genloop.task_factory)``."""
+    if not kwargs:
+        task = Task._new(coro, loop, None, None)
+    elif len(kwargs) == 1 and "context" in kwargs:  # what asyncio passes from 3.11
+        task = Task._new(coro, loop, None, kwargs["context"])
+    else:
+        task = Task(coro, loop=loop, **kwargs)
+    if task._source_traceback:
+        _drop_create_task_frame(task)
+    return task
+
+
+def _drop_create_task_frame(task: Task) -> None:
+    """Drop the frame of the loop's method that called the factory: the
+    task was made where its create_task() was called, as asyncio's own
+    tasks are."""
+    stack = task._source_traceback
+    if stack and stack[-1].name == "create_task":
+        del stack[-1]
+
+
 _WAKEUP_CODE = Task._wakeup.__code__
 
 #: The frames of a step, for code that looks up the stack to tell the
 #: engine's doing from the user's: the pure step's own and, for the C step,
 #: which has no frame, that of what it calls for anything but a future.
 STEP_CODES = frozenset([_WAKEUP_CODE, Task._on_yield.__code__])
+
+#: ``loop.set_task_factory(genloop.task_factory)`` puts genloop's engine on
+#: any asyncio loop.
+task_factory: Callable[..., Task] = _pure_task_factory
 
 _speedups = _compiled.speedups()
 if _speedups is not None:
@@ -662,20 +695,22 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
-    # Starting a task, in C as well.
-    _start_method, _new_function = _speedups.start(
+    # Starting a task, the factory and a task's finalizer, in C as well.
+    _start_method, _new_function, _del_method, task_factory = _speedups.start(
         Task,
         Task._start,
-        _new_future,
-        _FutureBase.__init__,
+        _FutureBase,
         _seam.next_task_number,
         _register_task,
         drop_own_frames,
         Observer,
         tuple(LEGACY_COROUTINE_TYPES),
+        _pure_task_factory,
+        _drop_create_task_frame,
     )
     Task._start = _start_method  # type: ignore[method-assign]
     Task._new = classmethod(_new_function)  # type: ignore[assignment]
+    Task.__del__ = _del_method  # type: ignore[method-assign]
     if _versions.HAS_CANCEL_MESSAGE:
         # await task, through an iterator that hands the result back
         # without a StopIteration.
@@ -850,23 +885,6 @@ def _traceback_frames(exc: Optional[BaseException], limit: Optional[int]) -> Lis
         frames.append(tb.tb_frame)
         tb = tb.tb_next
     return frames
-
-
-def task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> Task:
-    """A task factory that puts genloop's engine on any asyncio loop:
-    ``loop.set_task_factory(genloop.task_factory)``."""
-    if not kwargs:
-        task = Task._new(coro, loop, None, None)
-    elif len(kwargs) == 1 and "context" in kwargs:  # what asyncio passes from 3.11
-        task = Task._new(coro, loop, None, kwargs["context"])
-    else:
-        task = Task(coro, loop=loop, **kwargs)
-    stack = task._source_traceback
-    if stack and stack[-1].name == "create_task":
-        # The loop's method that called the factory: the task was made
-        # where its create_task() was called, as asyncio's own tasks are.
-        del stack[-1]
-    return task
 
 
 def current_task(

@@ -7,6 +7,7 @@ the same run, to compare what each prints.
 """
 
 import importlib.util
+import inspect
 import textwrap
 import types
 
@@ -144,6 +145,23 @@ def test_the_compiled_step_is_the_tasks_method_and_wake_up_callback():
     assert not isinstance(Task._wakeup, types.FunctionType)
     assert Task.__call__ is Task._wakeup
     assert type(Task._wakeup).__name__ == "method_descriptor"
+
+
+@needs_compiled_step
+def test_the_factory_and_the_finalizer_are_compiled_too():
+    assert type(genloop.task_factory).__name__ == "builtin_function_or_method"
+    assert genloop.task_factory.__module__ == "genloop.tasks"
+    assert str(inspect.signature(genloop.task_factory)) == "(loop, coro, **kwargs)"
+    assert type(Task.__dict__["__del__"]).__name__ == "method_descriptor"
+
+
+@needs_compiled_step
+def test_the_compiled_new_refuses_a_class_that_is_no_future():
+    coro = _nothing()
+    expected = "Task._new\\(\\) needs a subclass of .*Future, got <class 'int'>"
+    with pytest.raises(TypeError, match=expected):
+        Task._new.__func__(int, coro, None, None, None)
+    coro.close()
 
 
 @needs_compiled_step

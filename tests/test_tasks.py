@@ -659,6 +659,39 @@ def test_task_factory_puts_the_engine_on_the_stock_loop():
         stock.close()
 
 
+@pytest.mark.parametrize(
+    "call, named",
+    [
+        (lambda loop, coro: genloop.task_factory(loop, coro), False),
+        (lambda loop, coro: genloop.task_factory(loop, coro, context=None), False),
+        (lambda loop, coro: genloop.task_factory(loop=loop, coro=coro), False),
+        (lambda loop, coro: genloop.task_factory(loop, coro, name="named"), True),
+    ],
+    ids=["positional", "context", "keywords", "name"],
+)
+def test_task_factory_takes_what_a_loop_may_pass(call, named):
+    stock = asyncio.new_event_loop()
+    try:
+        task = call(stock, native_three())
+        assert type(task) is genloop.Task and task._loop is stock
+        assert stock.run_until_complete(task) == 3
+        # A name given, or the number that becomes "Task-<number>".
+        assert task._name == "named" if named else isinstance(task._name, int)
+    finally:
+        stock.close()
+
+
+def test_task_factory_refuses_a_call_without_a_coroutine():
+    stock = asyncio.new_event_loop()
+    try:
+        with pytest.raises(TypeError):
+            genloop.task_factory(stock)
+        with pytest.raises(TypeError, match="a coroutine was expected"):
+            genloop.task_factory(stock, 42)
+    finally:
+        stock.close()
+
+
 # -- bad input ----------------------------------------------------------------
 
 
@@ -669,6 +702,20 @@ def test_a_task_needs_a_coroutine(loop, not_a_coroutine):
     assert "call the coroutine function" in str(info.value)
     with pytest.raises(TypeError, match="a coroutine was expected"):
         loop.create_task(not_a_coroutine)
+
+
+@pytest.mark.skipif(not hasattr(sys, "unraisablehook"), reason="sys.unraisablehook is 3.8+")
+def test_a_task_that_could_not_start_is_destroyed_quietly(loop, reported_errors, monkeypatch):
+    """A task whose Future.__init__ failed (the loop given is no loop)
+    neither reports itself pending nor fails in its finalizer."""
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    coro = native_three()
+    with pytest.raises(AttributeError):
+        genloop.Task(coro, loop=object())
+    coro.close()
+    gc.collect()
+    assert unraisable == [] and reported_errors.take() == []
 
 
 def test_a_future_of_another_loop_is_refused(loop):
