@@ -179,12 +179,12 @@ throw(PyObject *coro, PyObject *exc, PyObject **result)
     return PYGEN_ERROR;
 }
 
-/* Task._reschedule(): ``loop.call_soon(task, None, context=task._context)``. */
+/* Task._reschedule(): ``loop.call_soon(task, context=task._context)``. */
 static PyObject *
 reschedule(PyObject *task, PyObject *loop)
 {
-    PyObject *args[4] = {loop, task, Py_None, get_slot(task, off_context)};
-    return PyObject_VectorcallMethod(str_call_soon, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+    PyObject *args[3] = {loop, task, get_slot(task, off_context)};
+    return PyObject_VectorcallMethod(str_call_soon, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
                                      context_kwnames);
 }
 
@@ -415,18 +415,19 @@ error:
     goto done;
 }
 
-/* Task._wakeup(future): one step, resuming after ``future`` finished (None
- * after a plain reschedule), with the task as its loop's current task. */
+/* Task._wakeup(future=None): one step, resuming after ``future`` finished
+ * (None after a plain reschedule), with the task as its loop's current
+ * task. */
 static PyObject *
 task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 1) {
+    if (nargs > 1) {
         PyErr_Format(PyExc_TypeError,
-                     "Task._wakeup() takes the future it waited for (or None), "
-                     "got %zd arguments", nargs);
+                     "Task._wakeup() takes the future it waited for (or nothing, "
+                     "after a plain reschedule), got %zd arguments", nargs);
         return NULL;
     }
-    PyObject *future = args[0];
+    PyObject *future = nargs == 1 ? args[0] : Py_None;
     PyObject *value = NULL, *exc = NULL;
     set_slot(task, off_wakeup_arg, Py_None);  /* keep no finished future alive */
     if (future != Py_None) {
@@ -568,8 +569,8 @@ start_coroutine(PyObject *task, PyObject *coro, PyObject *top, PyObject *loop,
     Py_XDECREF(queue);
     /* Through call_soon, even on genloop's loop: code that replaces the
      * loop's call_soon sees every task scheduled. */
-    PyObject *call[4] = {task_loop, task, Py_None, context};
-    done = PyObject_VectorcallMethod(str_call_soon, call, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET,
+    PyObject *call[3] = {task_loop, task, context};
+    done = PyObject_VectorcallMethod(str_call_soon, call, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET,
                                      context_kwnames);
     Py_DECREF(task_loop);
     Py_XDECREF(own_context);
@@ -978,6 +979,102 @@ keep(PyObject **where, PyObject *value)
     Py_XSETREF(*where, value);
 }
 
+/* Task's tp_call once Task.__call__ is the C step: ``task()`` and
+ * ``task(future)``, as a loop's handle and a future's done callback make
+ * them, go straight to the step, where the type's generic slot would look
+ * __call__ up and bind it at every call. */
+static PyObject *
+task_call(PyObject *task, PyObject *args, PyObject *kwargs)
+{
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {
+        PyErr_SetString(PyExc_TypeError, "Task._wakeup() takes no keyword arguments");
+        return NULL;
+    }
+    return task_wakeup(task, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));
+}
+
+/* call_step(Task): make calling a task call the C step directly, once
+ * Task.__call__ is it.  Assigning Task.__call__ again puts the generic
+ * slot back; subclasses get the generic slot, which finds the same step. */
+static PyObject *
+call_step(PyObject *module, PyObject *cls)
+{
+    if (!PyType_Check(cls)) {
+        PyErr_Format(PyExc_TypeError, "call_step() needs the Task class, got %R", cls);
+        return NULL;
+    }
+    PyObject *call = PyObject_GetAttrString(cls, "__call__");
+    if (call == NULL) {
+        return NULL;
+    }
+    int is_step = Py_IS_TYPE(call, &PyMethodDescr_Type)
+                  && ((PyMethodDescrObject *)call)->d_method == &wakeup_def;
+    Py_DECREF(call);
+    if (!is_step) {
+        PyErr_Format(PyExc_TypeError, "call_step(): %R.__call__ is not the C step", cls);
+        return NULL;
+    }
+    ((PyTypeObject *)cls)->tp_call = task_call;
+    Py_RETURN_NONE;
+}
+
+/* The Task's own object slots, which the garbage collector visits. */
+#define MAX_TASK_SLOTS 32
+static Py_ssize_t task_slots[MAX_TASK_SLOTS];
+static int task_slot_count;
+static traverseproc future_traverse;
+static int visit_task_type;
+
+/* Task's tp_traverse: its slots, then its Future base's.  The type's
+ * generic traverse walks the slots' member descriptors at every visit; a
+ * task is visited at every collection it lives through. */
+static int
+task_traverse(PyObject *task, visitproc visit, void *arg)
+{
+    for (int i = 0; i < task_slot_count; i++) {
+        Py_VISIT(SLOT(task, task_slots[i]));
+    }
+    if (visit_task_type) {  /* the base does not visit it: a static type */
+        Py_VISIT(Py_TYPE(task));
+    }
+    return future_traverse(task, visit, arg);
+}
+
+/* traverse(Task): Task's garbage-collector traverse in C.  Task must add
+ * only __slots__ to its C base: no __dict__ or __weakref__ of its own. */
+static PyObject *
+traverse(PyObject *module, PyObject *cls)
+{
+    PyTypeObject *type = (PyTypeObject *)cls;
+    PyTypeObject *base = PyType_Check(cls) ? type->tp_base : NULL;
+    if (base == NULL || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || base->tp_traverse == NULL
+        || type->tp_dictoffset != base->tp_dictoffset
+        || type->tp_weaklistoffset != base->tp_weaklistoffset) {
+        PyErr_Format(PyExc_TypeError,
+                     "traverse() needs a class that adds only __slots__ to a C base, got %R",
+                     cls);
+        return NULL;
+    }
+    int count = 0;
+    for (PyMemberDef *member = type->tp_members; member != NULL && member->name != NULL;
+         member++) {
+        if (member->type != T_OBJECT_EX) {
+            continue;
+        }
+        if (count == MAX_TASK_SLOTS) {
+            PyErr_Format(PyExc_TypeError, "traverse(): %R has over %d slots", cls,
+                         MAX_TASK_SLOTS);
+            return NULL;
+        }
+        task_slots[count++] = member->offset;
+    }
+    task_slot_count = count;
+    future_traverse = base->tp_traverse;
+    visit_task_type = !(base->tp_flags & Py_TPFLAGS_HEAPTYPE);
+    type->tp_traverse = task_traverse;
+    Py_RETURN_NONE;
+}
+
 /* step(Task, enter_task, leave_task, returned_value, CancelledError,
  *      InvalidStateError, Future): the C step, as a method of Task. */
 static PyObject *
@@ -1301,6 +1398,10 @@ static PyMethodDef module_methods[] = {
      "The C start of genloop.Task: its _start method and its _new function."},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "The C step of genloop.Task, as a method descriptor of the class given."},
+    {"traverse", traverse, METH_O,
+     "Task's garbage-collector traverse in C: its slots, then its base's."},
+    {"call_step", call_step, METH_O,
+     "Make calling a task call the C step (its __call__) without a lookup."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -171,7 +171,8 @@ class EventLoop(asyncio.SelectorEventLoop):
             # A task waking up: queue the task itself (see genloop.tasks).
             if self._debug:
                 self._check_thread()
-            callback._wakeup_arg = args[0]
+            if args:  # the future it waited for; None after a plain reschedule
+                callback._wakeup_arg = args[0]
             self._ready.append(callback)
             return None  # type: ignore[return-value]  # nobody keeps it
         if self._debug:

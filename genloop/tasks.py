@@ -39,11 +39,12 @@ Invariants, as for asyncio's Task, while the task is not done:
   is scheduled on the loop; (3) ``_fut_waiter`` is None and the task is
   stepping right now.
 
-A task is its own wake-up callback: calling it (``task(future)``) is one
-step.  It is what the task adds to the futures it waits for, and genloop's
-loop puts the task itself on its ready queue (the argument in
-``_wakeup_arg``), so waking a task allocates nothing; any other loop just
-sees a callback.
+A task is its own wake-up callback: calling it (``task(future)``, or
+``task()`` after a plain reschedule) is one step.  It is what the task adds
+to the futures it waits for, and genloop's loop puts the task itself on its
+ready queue (the argument in ``_wakeup_arg``), so waking a task allocates
+nothing; any other loop just sees a callback, scheduled without an
+argument where there is no future to pass.
 
 Where genloop's compiled core is built (CPython 3.10+, ``genloop.COMPILED``),
 the step, a task's start for an ``async def`` coroutine and ``await task``
@@ -106,13 +107,13 @@ _CANCELLED = "CANCELLED"
 
 if _versions.HAS_CONTEXTVARS:
 
-    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
-        loop.call_soon(callback, arg, context=context)
+    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, context: Any) -> None:
+        loop.call_soon(callback, context=context)
 
 else:
 
-    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, arg: Any, context: Any) -> None:
-        loop.call_soon(callback, arg)
+    def _call_soon(loop: asyncio.AbstractEventLoop, callback: Any, context: Any) -> None:
+        loop.call_soon(callback)
 
 
 if _versions.HAS_CANCEL_MESSAGE:
@@ -248,7 +249,7 @@ class Task(_FutureBase):
         else:
             # Through call_soon, even on genloop's loop: code that replaces
             # the loop's call_soon sees every task scheduled.
-            _call_soon(self._loop, self, None, context)
+            _call_soon(self._loop, self, context)
             _register_task(self)
 
     def __del__(self) -> None:
@@ -438,7 +439,7 @@ class Task(_FutureBase):
             if not self.done():
                 _seam.register_task(self)
 
-    def _wakeup(self, future: Optional["asyncio.Future[Any]"]) -> None:
+    def _wakeup(self, future: Optional["asyncio.Future[Any]"] = None) -> None:
         """One step: resume after ``future`` finished (None after a plain
         reschedule), with the task as the loop's current task, and drive the
         coroutine stack until the top one blocks or all are done."""
@@ -530,7 +531,8 @@ class Task(_FutureBase):
             # would keep the task and the exceptions alive in a cycle.
             del exc, value, top, stack, self, future
 
-    #: Futures call back the task itself: ``task(future)`` is a step.
+    #: Futures call back the task itself: ``task(future)`` is a step, and
+    #: ``task()`` the step after a plain reschedule.
     __call__ = _wakeup
 
     @property
@@ -551,7 +553,7 @@ class Task(_FutureBase):
         """Wake up on the next loop iteration, through the loop's
         ``call_soon`` (a bare ``yield`` in ``_wakeup`` takes a shorter way
         on genloop's loop)."""
-        _call_soon(self._loop, self, None, self._context)
+        _call_soon(self._loop, self, self._context)
 
     def _wait_for(self, future: Any) -> Any:
         """Block on ``future`` (None); or return the error to throw into the
@@ -695,6 +697,8 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
+    _speedups.call_step(Task)
+    _speedups.traverse(Task)
     # Starting a task, the factory and a task's finalizer, in C as well.
     _start_method, _new_function, _del_method, task_factory = _speedups.start(
         Task,

@@ -170,10 +170,11 @@ def test_the_compiled_step_says_what_a_wrong_call_lacks():
     try:
         task = loop.create_task(_nothing())
         with pytest.raises(TypeError) as raised:
-            task._wakeup()
-        assert "takes the future it waited for (or None), got 0 arguments" in str(
-            raised.value
-        )
+            task._wakeup(None, None)
+        assert "takes the future it waited for (or nothing, after a plain reschedule), " \
+            "got 2 arguments" in str(raised.value)
+        with pytest.raises(TypeError, match="takes no keyword arguments"):
+            task(future=None)
         loop.run_until_complete(task)
     finally:
         loop.close()

@@ -625,6 +625,30 @@ def test_a_pending_task_destroyed_is_reported(loop, reported_errors):
     assert messages == ["Task was destroyed but it is pending!"]
 
 
+@pytest.mark.skipif(
+    not hasattr(gc, "is_tracked"),
+    reason="CPython's collector visits an object's references; PyPy's has no such visit",
+)
+def test_the_collector_sees_every_slot_of_a_task(loop):
+    """What the garbage collector visits of a task: each of its slots (and
+    so it can collect the cycles a waiting task is in)."""
+    async def waits(future):
+        await future
+
+    waited = loop.create_future()
+    task = loop.create_task(waits(waited))
+    run(loop, asyncio.sleep(0))
+    referents = [id(referent) for referent in gc.get_referents(task)]
+    slots = [name for name in genloop.Task.__slots__ if hasattr(task, name)]
+    assert {"_coro", "_context", "_fut_waiter"} <= set(slots)
+    for name in slots:
+        value = getattr(task, name)
+        if gc.is_tracked(value):
+            assert id(value) in referents, name
+    waited.set_result(None)
+    run(loop, task)
+
+
 def test_an_exception_never_retrieved_is_reported(loop, reported_errors):
     async def fails():
         raise ValueError("unseen")
