@@ -979,45 +979,6 @@ keep(PyObject **where, PyObject *value)
     Py_XSETREF(*where, value);
 }
 
-/* Task's tp_call once Task.__call__ is the C step: ``task()`` and
- * ``task(future)``, as a loop's handle and a future's done callback make
- * them, go straight to the step, where the type's generic slot would look
- * __call__ up and bind it at every call. */
-static PyObject *
-task_call(PyObject *task, PyObject *args, PyObject *kwargs)
-{
-    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {
-        PyErr_SetString(PyExc_TypeError, "Task._wakeup() takes no keyword arguments");
-        return NULL;
-    }
-    return task_wakeup(task, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));
-}
-
-/* call_step(Task): make calling a task call the C step directly, once
- * Task.__call__ is it.  Assigning Task.__call__ again puts the generic
- * slot back; subclasses get the generic slot, which finds the same step. */
-static PyObject *
-call_step(PyObject *module, PyObject *cls)
-{
-    if (!PyType_Check(cls)) {
-        PyErr_Format(PyExc_TypeError, "call_step() needs the Task class, got %R", cls);
-        return NULL;
-    }
-    PyObject *call = PyObject_GetAttrString(cls, "__call__");
-    if (call == NULL) {
-        return NULL;
-    }
-    int is_step = Py_IS_TYPE(call, &PyMethodDescr_Type)
-                  && ((PyMethodDescrObject *)call)->d_method == &wakeup_def;
-    Py_DECREF(call);
-    if (!is_step) {
-        PyErr_Format(PyExc_TypeError, "call_step(): %R.__call__ is not the C step", cls);
-        return NULL;
-    }
-    ((PyTypeObject *)cls)->tp_call = task_call;
-    Py_RETURN_NONE;
-}
-
 /* The Task's own object slots, which the garbage collector visits. */
 #define MAX_TASK_SLOTS 32
 static Py_ssize_t task_slots[MAX_TASK_SLOTS];
@@ -1387,6 +1348,76 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyDescr_NewMethod((PyTypeObject *)args[0], &await_def);
 }
 
+/* -- type slots that call the C methods directly ----------------------------
+ *
+ * A Python class whose __call__, __iter__ or __await__ is a C method here
+ * gets the type's generic slot for it, which looks the method up and calls
+ * it at every use: at every step of a task (a loop's handle or a future's
+ * callback calls the task), every ``await task`` and every ``yield from``
+ * of a legacy coroutine.  direct_slots() points those slots at the C
+ * functions themselves.  Assigning the method again puts the generic slot
+ * back; subclasses get the generic slot, which finds the same method. */
+
+/* tp_call for Task.__call__, the step: ``task()`` or ``task(future)``. */
+static PyObject *
+task_call(PyObject *task, PyObject *args, PyObject *kwargs)
+{
+    if (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0) {
+        PyErr_SetString(PyExc_TypeError, "Task._wakeup() takes no keyword arguments");
+        return NULL;
+    }
+    return task_wakeup(task, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));
+}
+
+/* tp_iter and am_await for Task.__iter__ and Task.__await__. */
+static PyObject *
+task_await_slot(PyObject *task)
+{
+    return task_await(task, NULL);
+}
+
+/* tp_iter for a LegacyCoroutine class's __iter__, its generator. */
+static PyObject *
+generator_of_slot(PyObject *coro)
+{
+    return generator_of(coro, NULL);
+}
+
+/* The PyMethodDef of ``cls.__dict__[name]`` if it is a C method, or NULL. */
+static PyMethodDef *
+own_method(PyTypeObject *cls, const char *name)
+{
+    PyObject *method = PyDict_GetItemString(cls->tp_dict, name);
+    return method != NULL && Py_IS_TYPE(method, &PyMethodDescr_Type)
+           ? ((PyMethodDescrObject *)method)->d_method : NULL;
+}
+
+/* direct_slots(cls): the slots of cls's C __call__, __iter__ and
+ * __await__ (those of this module) call them directly. */
+static PyObject *
+direct_slots(PyObject *module, PyObject *cls)
+{
+    if (!PyType_Check(cls) || !(((PyTypeObject *)cls)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        PyErr_Format(PyExc_TypeError, "direct_slots() needs a class, got %R", cls);
+        return NULL;
+    }
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (own_method(type, "__call__") == &wakeup_def) {
+        type->tp_call = task_call;
+    }
+    PyMethodDef *iter = own_method(type, "__iter__");
+    if (iter == &generator_of_def) {
+        type->tp_iter = generator_of_slot;
+    }
+    else if (iter == &await_def) {
+        type->tp_iter = task_await_slot;
+    }
+    if (own_method(type, "__await__") == &await_def && type->tp_as_async != NULL) {
+        type->tp_as_async->am_await = task_await_slot;
+    }
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef module_methods[] = {
     {"legacy_function", (PyCFunction)(void (*)(void))legacy_function, METH_FASTCALL,
      "A legacy coroutine function: its calls wrap the generators in the class given."},
@@ -1400,8 +1431,8 @@ static PyMethodDef module_methods[] = {
      "The C step of genloop.Task, as a method descriptor of the class given."},
     {"traverse", traverse, METH_O,
      "Task's garbage-collector traverse in C: its slots, then its base's."},
-    {"call_step", call_step, METH_O,
-     "Make calling a task call the C step (its __call__) without a lookup."},
+    {"direct_slots", direct_slots, METH_O,
+     "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},
 };
 

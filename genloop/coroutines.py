@@ -227,6 +227,7 @@ if _speedups is not None:
     _LegacyCoroutineOfPlainCode.__iter__ = _speedups.plain_iter(  # type: ignore[method-assign]
         _LegacyCoroutineOfPlainCode
     )
+    _speedups.direct_slots(_LegacyCoroutineOfPlainCode)
 
 
 #: Names whose presence in a generator's code means it may return the legacy

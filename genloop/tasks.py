@@ -697,7 +697,6 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
-    _speedups.call_step(Task)
     _speedups.traverse(Task)
     # Starting a task, the factory and a task's finalizer, in C as well.
     _start_method, _new_function, _del_method, task_factory = _speedups.start(
@@ -721,6 +720,8 @@ if _speedups is not None:
         Task.__await__ = Task.__iter__ = _speedups.awaiting(  # type: ignore[method-assign]
             Task, _FutureBase
         )
+    # Calling a task and awaiting it call the C methods without a lookup.
+    _speedups.direct_slots(Task)
 
 #: Whether tasks step in C: genloop's compiled step is built for this
 #: Python and GENLOOP_PURE=1 is not set.

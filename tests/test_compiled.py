@@ -156,6 +156,16 @@ def test_the_factory_and_the_finalizer_are_compiled_too():
 
 
 @needs_compiled_step
+def test_the_slot_installers_say_what_they_need():
+    from genloop import _speedups
+
+    with pytest.raises(TypeError, match="direct_slots\\(\\) needs a class, got 42"):
+        _speedups.direct_slots(42)
+    with pytest.raises(TypeError, match="adds only __slots__ to a C base, got <class 'object'>"):
+        _speedups.traverse(object)
+
+
+@needs_compiled_step
 def test_the_compiled_new_refuses_a_class_that_is_no_future():
     coro = _nothing()
     expected = "Task._new\\(\\) needs a subclass of .*Future, got <class 'int'>"

@@ -649,6 +649,27 @@ def test_the_collector_sees_every_slot_of_a_task(loop):
     run(loop, task)
 
 
+class LabelledTask(genloop.Task):
+    """A subclass with a slot of its own."""
+
+    __slots__ = ("label",)
+
+
+def test_a_subclass_of_task_steps_is_awaited_and_collected_alike(loop):
+    async def waits(future):
+        return await future
+
+    async def main():
+        waited = loop.create_future()
+        task = LabelledTask(waits(waited), loop=loop)
+        task.label = [task]  # a cycle through the subclass's own slot
+        loop.call_soon(waited.set_result, 3)
+        result = await task
+        return result, task.label in gc.get_referents(task) or not hasattr(gc, "is_tracked")
+
+    assert run(loop, main()) == (3, True)
+
+
 def test_an_exception_never_retrieved_is_reported(loop, reported_errors):
     async def fails():
         raise ValueError("unseen")
