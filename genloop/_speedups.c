@@ -31,6 +31,36 @@ static PyObject *enter_task, *leave_task, *returned_value;
 static PyObject *cancelled_error, *invalid_state_error;
 static PyObject *future_set_result, *future_set_exception;
 
+/* The Future's own methods, called directly on a future or task whose type
+ * is known to keep them (see exact()): no lookup at every step. */
+static PyObject *future_result, *future_done, *future_get_loop, *future_add_done_callback;
+static PyObject *task_class;
+
+/* asyncio's Future, the Task's base, whose slots a start calls directly:
+ * its tp_new, and its tp_init with ``init_kwargs``, {"loop": the loop}
+ * while the call parses it. */
+static PyTypeObject *future_type;
+static PyObject *init_kwargs, *str_loop_keyword;
+
+/* Whether ``obj`` is exactly asyncio's Future or genloop's Task, whose
+ * get_loop(), done() and add_done_callback() are the Future's (the Task
+ * has its own result()). */
+static inline int
+exact(PyObject *obj)
+{
+    PyObject *type = (PyObject *)Py_TYPE(obj);
+    return type == (PyObject *)future_type || type == task_class;
+}
+
+/* obj.<name>(): the Future's method ``method`` where ``direct``, else the
+ * one obj's type has. */
+static inline PyObject *
+future_call0(PyObject *obj, int direct, PyObject *method, PyObject *name)
+{
+    return direct ? PyObject_Vectorcall(method, &obj, 1, NULL)
+                  : PyObject_VectorcallMethod(name, &obj, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+}
+
 static PyObject *str_result, *str_done, *str_send, *str_throw, *str_value, *str_loop;
 static PyObject *str_debug, *str_append, *str_blocking, *str_wait_for;
 static PyObject *str_on_yield, *str_make_cancelled_error;
@@ -38,17 +68,12 @@ static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
 static PyObject *str_add_done_callback, *context_kwnames;
 
 /* What starting a task calls, given by genloop.tasks with the start. */
-static PyObject *task_class, *pure_start;
+static PyObject *pure_start;
 static PyObject *next_task_number, *register_task, *drop_own_frames;
 static PyObject *str_source_traceback, *str_wakeup_queue;
 static PyObject *str_state, *str_report_destroyed_pending;
 static PyObject *zero, *observer, *legacy_types, *str_note;
 
-/* asyncio's Future, the Task's base, whose slots a start calls directly:
- * its tp_new, and its tp_init with ``init_kwargs``, {"loop": the loop}
- * while the call parses it. */
-static PyTypeObject *future_type;
-static PyObject *init_kwargs, *str_loop_keyword;
 
 static PyObject *empty_tuple;
 
@@ -199,7 +224,8 @@ wait_for(PyObject *task, PyObject *loop, PyObject *future)
     if (future == task || get_slot(task, off_must_cancel) == Py_True) {
         return 0;
     }
-    PyObject *future_loop = call_method0(future, str_get_loop);
+    int direct = exact(future);
+    PyObject *future_loop = future_call0(future, direct, future_get_loop, str_get_loop);
     if (future_loop == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
             return -1;
@@ -216,8 +242,10 @@ wait_for(PyObject *task, PyObject *loop, PyObject *future)
         return -1;
     }
     PyObject *args[3] = {future, task, get_slot(task, off_context)};
-    PyObject *added = PyObject_VectorcallMethod(
-        str_add_done_callback, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, context_kwnames);
+    PyObject *added = direct
+        ? PyObject_Vectorcall(future_add_done_callback, args, 2, context_kwnames)
+        : PyObject_VectorcallMethod(str_add_done_callback, args,
+                                    2 | PY_VECTORCALL_ARGUMENTS_OFFSET, context_kwnames);
     if (added == NULL) {
         return -1;
     }
@@ -431,7 +459,8 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
     PyObject *value = NULL, *exc = NULL;
     set_slot(task, off_wakeup_arg, Py_None);  /* keep no finished future alive */
     if (future != Py_None) {
-        value = call_method0(future, str_result);
+        value = future_call0(future, Py_TYPE(future) == future_type,
+                             future_result, str_result);
         if (value == NULL) {
             exc = fetch_exception();
         }
@@ -439,7 +468,7 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
             Py_CLEAR(value);
         }
     }
-    PyObject *done = call_method0(task, str_done);
+    PyObject *done = future_call0(task, exact(task), future_done, str_done);
     if (done == NULL) {
         goto failed;
     }
@@ -762,7 +791,6 @@ typedef struct {
     int yielded;
 } AwaitObject;
 
-static PyObject *future_result;
 
 /* The finished task's outcome: its result, or NULL with its exception. */
 static PyObject *
@@ -787,7 +815,7 @@ await_send(PyObject *self, PyObject *arg, PyObject **result)
         *result = Py_NewRef(Py_None);
         return PYGEN_RETURN;
     }
-    PyObject *done = call_method0(task, str_done);
+    PyObject *done = future_call0(task, exact(task), future_done, str_done);
     if (done == NULL) {
         return PYGEN_ERROR;
     }
@@ -1036,6 +1064,18 @@ traverse(PyObject *module, PyObject *cls)
     Py_RETURN_NONE;
 }
 
+/* Keep ``base.name`` in ``*where``. */
+static int
+base_method(PyObject *base, const char *name, PyObject **where)
+{
+    PyObject *method = PyObject_GetAttrString(base, name);
+    if (method == NULL) {
+        return -1;
+    }
+    Py_XSETREF(*where, method);
+    return 0;
+}
+
 /* step(Task, enter_task, leave_task, returned_value, CancelledError,
  *      InvalidStateError, Future): the C step, as a method of Task. */
 static PyObject *
@@ -1062,17 +1102,19 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || slot_offset(cls, "_context", &off_context) < 0) {
         return NULL;
     }
-    PyObject *set_result = PyObject_GetAttrString(args[6], "set_result");
-    if (set_result == NULL) {
+    if (!PyType_Check(args[6])
+        || base_method(args[6], "set_result", &future_set_result) < 0
+        || base_method(args[6], "set_exception", &future_set_exception) < 0
+        || base_method(args[6], "result", &future_result) < 0
+        || base_method(args[6], "done", &future_done) < 0
+        || base_method(args[6], "get_loop", &future_get_loop) < 0
+        || base_method(args[6], "add_done_callback", &future_add_done_callback) < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_TypeError, "step() needs asyncio's Future, got %R", args[6]);
+        }
         return NULL;
     }
-    PyObject *set_exception = PyObject_GetAttrString(args[6], "set_exception");
-    if (set_exception == NULL) {
-        Py_DECREF(set_result);
-        return NULL;
-    }
-    Py_XSETREF(future_set_result, set_result);
-    Py_XSETREF(future_set_exception, set_exception);
+    keep((PyObject **)&future_type, args[6]);
     keep(&enter_task, args[1]);
     keep(&leave_task, args[2]);
     keep(&returned_value, args[3]);
@@ -1340,11 +1382,9 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_TypeError, "awaiting(Task, Future)");
         return NULL;
     }
-    PyObject *result = PyObject_GetAttrString(args[1], "result");
-    if (result == NULL) {
+    if (base_method(args[1], "result", &future_result) < 0) {
         return NULL;
     }
-    Py_XSETREF(future_result, result);
     return PyDescr_NewMethod((PyTypeObject *)args[0], &await_def);
 }
 

@@ -649,6 +649,32 @@ def test_the_collector_sees_every_slot_of_a_task(loop):
     run(loop, task)
 
 
+def test_a_task_waits_through_the_methods_of_a_future_subclass(loop):
+    calls = []
+
+    class Recording(asyncio.Future):
+        def add_done_callback(self, fn, **kwargs):
+            calls.append("add_done_callback")
+            super().add_done_callback(fn, **kwargs)
+
+        def get_loop(self):
+            calls.append("get_loop")
+            return self._loop
+
+        def result(self):
+            calls.append("result")
+            return super().result()
+
+    async def main():
+        future = Recording(loop=loop)
+        loop.call_soon(future.set_result, 5)
+        return await future
+
+    assert run(loop, main()) == 5
+    assert calls.count("add_done_callback") == 1 and "result" in calls
+    assert "get_loop" in calls or not hasattr(asyncio.Future, "get_loop")  # 3.7+
+
+
 class LabelledTask(genloop.Task):
     """A subclass with a slot of its own."""
 
