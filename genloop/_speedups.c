@@ -720,12 +720,15 @@ task_del(PyObject *task, PyObject *unused)
         return NULL;
     }
     if (logging) {
-        PyObject *state = PyObject_GetAttr(task, str_state);
+        /* Pending: not done(), or the state a subclass keeps. */
+        PyObject *state = exact(task) ? PyObject_Vectorcall(future_done, &task, 1, NULL)
+                                      : PyObject_GetAttr(task, str_state);
         if (state == NULL) {
             return NULL;
         }
-        int pending = PyUnicode_Check(state)
-                      && PyUnicode_CompareWithASCIIString(state, "PENDING") == 0;
+        int pending = state == Py_False
+                      || (PyUnicode_Check(state)
+                          && PyUnicode_CompareWithASCIIString(state, "PENDING") == 0);
         Py_DECREF(state);
         if (pending) {
             PyObject *done = call_method0(task, str_report_destroyed_pending);
@@ -1390,13 +1393,14 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 /* -- type slots that call the C methods directly ----------------------------
  *
- * A Python class whose __call__, __iter__ or __await__ is a C method here
- * gets the type's generic slot for it, which looks the method up and calls
- * it at every use: at every step of a task (a loop's handle or a future's
- * callback calls the task), every ``await task`` and every ``yield from``
- * of a legacy coroutine.  direct_slots() points those slots at the C
- * functions themselves.  Assigning the method again puts the generic slot
- * back; subclasses get the generic slot, which finds the same method. */
+ * A Python class whose __call__, __iter__, __await__ or __del__ is a C
+ * method here gets the type's generic slot for it, which looks the method
+ * up and calls it at every use: at every step of a task (a loop's handle or
+ * a future's callback calls the task), every ``await task``, every task's
+ * end and every ``yield from`` of a legacy coroutine.  direct_slots()
+ * points those slots at the C functions themselves.  Assigning the method
+ * again puts the generic slot back; subclasses get the generic slot, which
+ * finds the same method. */
 
 /* tp_call for Task.__call__, the step: ``task()`` or ``task(future)``. */
 static PyObject *
@@ -1407,6 +1411,29 @@ task_call(PyObject *task, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     return task_wakeup(task, &PyTuple_GET_ITEM(args, 0), PyTuple_GET_SIZE(args));
+}
+
+/* tp_finalize for Task.__del__, as the type's generic slot calls it: the
+ * exception being raised kept aside, an error of its own unraisable. */
+static void
+task_finalize(PyObject *task)
+{
+#if PY_VERSION_HEX >= 0x030C0000
+    PyObject *raised = PyErr_GetRaisedException();
+#else
+    PyObject *type, *value, *traceback;
+    PyErr_Fetch(&type, &value, &traceback);
+#endif
+    PyObject *done = task_del(task, NULL);
+    if (done == NULL) {
+        PyErr_WriteUnraisable(task);
+    }
+    Py_XDECREF(done);
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetRaisedException(raised);
+#else
+    PyErr_Restore(type, value, traceback);
+#endif
 }
 
 /* tp_iter and am_await for Task.__iter__ and Task.__await__. */
@@ -1451,6 +1478,9 @@ direct_slots(PyObject *module, PyObject *cls)
     }
     else if (iter == &await_def) {
         type->tp_iter = task_await_slot;
+    }
+    if (own_method(type, "__del__") == &del_def) {
+        type->tp_finalize = task_finalize;
     }
     if (own_method(type, "__await__") == &await_def && type->tp_as_async != NULL) {
         type->tp_as_async->am_await = task_await_slot;

@@ -696,6 +696,42 @@ def test_a_subclass_of_task_steps_is_awaited_and_collected_alike(loop):
     assert run(loop, main()) == (3, True)
 
 
+@pytest.mark.skipif(not hasattr(sys, "unraisablehook"), reason="sys.unraisablehook is 3.8+")
+def test_an_error_reporting_a_destroyed_task_is_unraisable(loop, reported_errors, monkeypatch):
+    def fails(task):
+        raise RuntimeError("cannot report")
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    monkeypatch.setattr(genloop.Task, "_report_destroyed_pending", fails)
+
+    async def blocked():
+        await loop.create_future()
+
+    task = loop.create_task(blocked())
+    run(loop, asyncio.sleep(0))
+    del task
+    gc.collect()
+    assert [str(report.exc_value) for report in unraisable] == ["cannot report"]
+
+
+def test_a_task_ending_while_an_exception_propagates_keeps_it(loop, reported_errors):
+    async def fails():
+        raise ValueError("unseen")
+
+    def drop_while_raising():
+        task = loop.create_task(fails())
+        run(loop, asyncio.sleep(0))
+        assert task.done()
+        raise KeyError("kept")  # the task ends as this frame unwinds
+
+    with pytest.raises(KeyError, match="kept"):
+        drop_while_raising()
+    gc.collect()
+    contexts = reported_errors.take()
+    assert [c["message"] for c in contexts] == ["Task exception was never retrieved"]
+
+
 def test_an_exception_never_retrieved_is_reported(loop, reported_errors):
     async def fails():
         raise ValueError("unseen")
