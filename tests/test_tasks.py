@@ -613,7 +613,8 @@ def test_get_stack_of_a_failed_task_shows_the_traceback(loop):
     assert "fails" in [frame.f_code.co_name for frame in task.get_stack()]
 
 
-def test_a_pending_task_destroyed_is_reported(loop, reported_errors):
+def destroy_a_blocked_task(loop):
+    """Start a task that blocks for ever, then drop it and collect it."""
     async def blocked():
         await loop.create_future()
 
@@ -621,6 +622,10 @@ def test_a_pending_task_destroyed_is_reported(loop, reported_errors):
     run(loop, asyncio.sleep(0))
     del task
     gc.collect()
+
+
+def test_a_pending_task_destroyed_is_reported(loop, reported_errors):
+    destroy_a_blocked_task(loop)
     messages = [context["message"] for context in reported_errors.take()]
     assert messages == ["Task was destroyed but it is pending!"]
 
@@ -704,14 +709,7 @@ def test_an_error_reporting_a_destroyed_task_is_unraisable(loop, reported_errors
     unraisable = []
     monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
     monkeypatch.setattr(genloop.Task, "_report_destroyed_pending", fails)
-
-    async def blocked():
-        await loop.create_future()
-
-    task = loop.create_task(blocked())
-    run(loop, asyncio.sleep(0))
-    del task
-    gc.collect()
+    destroy_a_blocked_task(loop)
     assert [str(report.exc_value) for report in unraisable] == ["cannot report"]
 
 
