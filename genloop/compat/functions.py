@@ -79,9 +79,13 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     converted = []
     made: Dict[int, Any] = {}  # id of each item given (all alive in items)
     for given in items:
+        if loop is None and is_decorated_generator(given):
+            # Taken as it is, as asyncio takes it under the compat layer:
+            # nothing is made, so nothing to make once.
+            converted.append(given)
+            continue
         item = made.get(id(given))
         if item is None:
-            # A decorated generator as it is: under the compat layer asyncio takes it.
             item = given if is_decorated_generator(given) else as_coroutine(given)
             if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
                 item = asyncio.ensure_future(item, loop=loop)
