@@ -1,4 +1,4 @@
-/* genloop._speedups: genloop.Task's step, in C.
+/* genloop._speedups: genloop.Task's step, start and end, in C.
  *
  * The same step as Task._wakeup in genloop/tasks.py (read that first: it is
  * the reference, and it runs wherever this module is not built, or when
@@ -8,7 +8,10 @@
  * offsets instead of through the interpreter.  Everything unusual (waiting
  * for a future, the yield table, ending other than with a result, legacy
  * returns) calls the same Python methods the pure step calls, so the two
- * cannot drift apart there.
+ * cannot drift apart there.  Around the step: a task's start and
+ * finalizer, task_factory, await task, the task's type slots and its
+ * garbage-collector traverse, and legacy coroutine functions where asyncio
+ * refuses generators.
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
@@ -73,7 +76,6 @@ static PyObject *next_task_number, *register_task, *drop_own_frames;
 static PyObject *str_source_traceback, *str_wakeup_queue;
 static PyObject *str_state, *str_report_destroyed_pending;
 static PyObject *zero, *observer, *legacy_types, *str_note;
-
 
 static PyObject *empty_tuple;
 
@@ -794,7 +796,6 @@ typedef struct {
     int yielded;
 } AwaitObject;
 
-
 /* The finished task's outcome: its result, or NULL with its exception. */
 static PyObject *
 outcome_of(PyObject *task)
@@ -1508,7 +1509,7 @@ static PyMethodDef module_methods[] = {
 
 static struct PyModuleDef speedups_module = {
     PyModuleDef_HEAD_INIT, "genloop._speedups",
-    "genloop.Task's step in C (see genloop/tasks.py for the reference).",
+    "genloop.Task's step, start and end in C (see genloop/tasks.py for the reference).",
     -1, module_methods,
 };
 
