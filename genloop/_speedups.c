@@ -29,14 +29,157 @@ static Py_ssize_t off_log_destroy_pending;
 /* The offset of LegacyCoroutine's ``gen`` slot. */
 static Py_ssize_t off_gen;
 
-/* What the step calls, given by genloop.tasks when it installs the step. */
-static PyObject *enter_task, *leave_task, *returned_value;
-static PyObject *cancelled_error, *invalid_state_error;
-static PyObject *future_set_result, *future_set_exception;
+/* -- direct calls ------------------------------------------------------------
+ *
+ * asyncio's C functions that every step calls (the Future's methods,
+ * _enter_task and _leave_task), called through their PyMethodDef: what the
+ * method descriptor's or builtin's own vectorcall does, less its checks of
+ * the receiver's type and the argument count, which the step has made, and
+ * its recursion guard, which these functions, calling no Python code of
+ * their own making, do not need.  Anything else (a Python function, a flag
+ * combination not listed) is called as it is. */
+typedef struct {
+    PyObject *callable;      /* the method descriptor or builtin function */
+    PyMethodDef *def;        /* NULL: call ``callable`` itself */
+    PyObject *module;        /* a builtin function's self */
+    PyTypeObject *defining;  /* METH_METHOD: the class that defines it */
+} Direct;
 
-/* The Future's own methods, called directly on a future or task whose type
- * is known to keep them (see exact()): no lookup at every step. */
-static PyObject *future_result, *future_done, *future_get_loop, *future_add_done_callback;
+typedef PyObject *(*FastFunction)(PyObject *, PyObject *const *, Py_ssize_t);
+typedef PyObject *(*FastKeywordsFunction)(PyObject *, PyObject *const *, Py_ssize_t,
+                                          PyObject *);
+typedef PyObject *(*MethodFunction)(PyObject *, PyTypeObject *, PyObject *const *,
+                                    Py_ssize_t, PyObject *);
+
+/* Keep ``callable`` in ``*direct``, with how to call its C function. */
+static void
+direct_resolve(Direct *direct, PyObject *callable)
+{
+    Py_INCREF(callable);
+    Py_XSETREF(direct->callable, callable);
+    direct->def = NULL;
+    direct->module = NULL;
+    direct->defining = NULL;
+    if (Py_IS_TYPE(callable, &PyMethodDescr_Type)) {
+        direct->def = ((PyMethodDescrObject *)callable)->d_method;
+        direct->defining = PyDescr_TYPE(callable);
+    }
+    else if (PyCFunction_CheckExact(callable) || PyCMethod_CheckExact(callable)) {
+        direct->def = ((PyCFunctionObject *)callable)->m_ml;
+        direct->module = PyCFunction_GET_SELF(callable);
+        direct->defining = PyCFunction_GET_CLASS(callable);
+    }
+}
+
+/* ``receiver.method(*args, **kwnames)`` for a method descriptor, or
+ * ``function(*args, **kwnames)`` for a builtin function (``receiver`` is
+ * NULL then). */
+static PyObject *
+direct_call(const Direct *direct, PyObject *receiver, PyObject *const *args,
+            Py_ssize_t nargs, PyObject *kwnames)
+{
+    PyMethodDef *def = direct->def;
+    PyObject *self = receiver != NULL ? receiver : direct->module;
+    if (def != NULL) {
+        switch (def->ml_flags & (METH_VARARGS | METH_FASTCALL | METH_NOARGS | METH_O
+                                 | METH_KEYWORDS | METH_METHOD)) {
+        case METH_NOARGS:
+            if (nargs == 0 && kwnames == NULL) {
+                return def->ml_meth(self, NULL);
+            }
+            break;
+        case METH_O:
+            if (nargs == 1 && kwnames == NULL) {
+                return def->ml_meth(self, args[0]);
+            }
+            break;
+        case METH_FASTCALL:
+            if (kwnames == NULL) {
+                return ((FastFunction)(void (*)(void))def->ml_meth)(self, args, nargs);
+            }
+            break;
+        case METH_FASTCALL | METH_KEYWORDS:
+            return ((FastKeywordsFunction)(void (*)(void))def->ml_meth)(
+                self, args, nargs, kwnames);
+        case METH_METHOD | METH_FASTCALL | METH_KEYWORDS:
+            return ((MethodFunction)(void (*)(void))def->ml_meth)(
+                self, direct->defining, args, nargs, kwnames);
+        }
+    }
+    if (receiver == NULL) {
+        return PyObject_Vectorcall(direct->callable, args, nargs, kwnames);
+    }
+    /* The receiver first, then the arguments (at most three here). */
+    PyObject *all[4] = {receiver};
+    Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    assert(total <= 3);
+    for (Py_ssize_t i = 0; i < total; i++) {
+        all[i + 1] = args[i];
+    }
+    return PyObject_Vectorcall(direct->callable, all, nargs + 1, kwnames);
+}
+
+static inline PyObject *
+direct_call0(const Direct *direct, PyObject *receiver)
+{
+    return direct_call(direct, receiver, NULL, 0, NULL);
+}
+
+static inline PyObject *
+direct_call1(const Direct *direct, PyObject *receiver, PyObject *arg)
+{
+    return direct_call(direct, receiver, &arg, 1, NULL);
+}
+
+static inline PyObject *
+direct_call2(const Direct *direct, PyObject *first, PyObject *second)
+{
+    PyObject *args[2] = {first, second};
+    return direct_call(direct, NULL, args, 2, NULL);
+}
+
+/* A field of asyncio's Future (a getset descriptor of its C type), read and
+ * written through the descriptor's own functions on a future whose type is
+ * known to keep it (see exact()). */
+typedef struct {
+    getter get;
+    setter set;
+    void *closure;
+} Field;
+
+/* Keep the getset ``name`` of ``type`` in ``*field``. */
+static int
+field_resolve(Field *field, PyObject *type, const char *name)
+{
+    PyObject *descriptor = PyObject_GetAttrString(type, name);
+    if (descriptor == NULL) {
+        return -1;
+    }
+    int is_getset = Py_IS_TYPE(descriptor, &PyGetSetDescr_Type);
+    if (is_getset) {
+        PyGetSetDef *def = ((PyGetSetDescrObject *)descriptor)->d_getset;
+        field->get = def->get;
+        field->set = def->set;
+        field->closure = def->closure;
+    }
+    Py_DECREF(descriptor);
+    if (!is_getset || field->get == NULL) {
+        PyErr_Format(PyExc_TypeError, "%R.%s is not a field of a C type", type, name);
+        return -1;
+    }
+    return 0;
+}
+
+/* What the step calls, given by genloop.tasks when it installs the step. */
+static Direct enter_task, leave_task;
+static PyObject *returned_value;
+static PyObject *cancelled_error, *invalid_state_error;
+
+/* The Future's own methods and fields, used directly on a future or task
+ * whose type is known to keep them (see exact()): no lookup at every step. */
+static Direct future_set_result, future_set_exception;
+static Direct future_result, future_done, future_add_done_callback;
+static Field future_blocking, future_loop_field;
 static PyObject *task_class;
 
 /* asyncio's Future, the Task's base, whose slots a start calls directly:
@@ -58,14 +201,22 @@ exact(PyObject *obj)
 /* obj.<name>(): the Future's method ``method`` where ``direct``, else the
  * one obj's type has. */
 static inline PyObject *
-future_call0(PyObject *obj, int direct, PyObject *method, PyObject *name)
+future_call0(PyObject *obj, int direct, const Direct *method, PyObject *name)
 {
-    return direct ? PyObject_Vectorcall(method, &obj, 1, NULL)
+    return direct ? direct_call0(method, obj)
                   : PyObject_VectorcallMethod(name, &obj, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
 }
 
 static PyObject *str_result, *str_done, *str_send, *str_throw, *str_value, *str_loop;
 static PyObject *str_debug, *str_append, *str_blocking, *str_wait_for;
+
+/* future._asyncio_future_blocking = value */
+static inline int
+set_blocking(PyObject *future, PyObject *value)
+{
+    return exact(future) ? future_blocking.set(future, value, future_blocking.closure)
+                         : PyObject_SetAttr(future, str_blocking, value);
+}
 static PyObject *str_on_yield, *str_make_cancelled_error;
 static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
 static PyObject *str_add_done_callback, *context_kwnames;
@@ -227,7 +378,8 @@ wait_for(PyObject *task, PyObject *loop, PyObject *future)
         return 0;
     }
     int direct = exact(future);
-    PyObject *future_loop = future_call0(future, direct, future_get_loop, str_get_loop);
+    PyObject *future_loop = direct ? future_loop_field.get(future, future_loop_field.closure)
+                                   : call_method0(future, str_get_loop);
     if (future_loop == NULL) {
         if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
             return -1;
@@ -240,12 +392,12 @@ wait_for(PyObject *task, PyObject *loop, PyObject *future)
         return 0;
     }
     set_slot(task, off_deliver_result, Py_False);
-    if (PyObject_SetAttr(future, str_blocking, Py_False) < 0) {
+    if (set_blocking(future, Py_False) < 0) {
         return -1;
     }
     PyObject *args[3] = {future, task, get_slot(task, off_context)};
     PyObject *added = direct
-        ? PyObject_Vectorcall(future_add_done_callback, args, 2, context_kwnames)
+        ? direct_call(&future_add_done_callback, future, args + 1, 1, context_kwnames)
         : PyObject_VectorcallMethod(str_add_done_callback, args,
                                     2 | PY_VECTORCALL_ARGUMENTS_OFFSET, context_kwnames);
     if (added == NULL) {
@@ -313,7 +465,13 @@ drive(PyObject *task, PyObject *loop, PyObject *value, PyObject *exc)
             goto done;
         }
         PyObject *blocking;
-        if (optional_attribute(yielded, str_blocking, &blocking) < 0) {
+        if (exact(yielded)) {
+            blocking = future_blocking.get(yielded, future_blocking.closure);
+            if (blocking == NULL) {
+                goto error;
+            }
+        }
+        else if (optional_attribute(yielded, str_blocking, &blocking) < 0) {
             goto error;
         }
         PyObject *action;
@@ -379,7 +537,7 @@ drive(PyObject *task, PyObject *loop, PyObject *value, PyObject *exc)
                 /* The task fails and the loop stops. */
                 set_slot(task, off_top, Py_None);
                 set_slot(task, off_stack, Py_None);
-                result = call2(future_set_exception, task, error);
+                result = direct_call1(&future_set_exception, task, error);
                 if (result == NULL) {
                     Py_DECREF(error);
                     goto error;
@@ -421,7 +579,7 @@ drive(PyObject *task, PyObject *loop, PyObject *value, PyObject *exc)
         }
         set_slot(task, off_top, Py_None);
         if (exc == NULL && get_slot(task, off_must_cancel) != Py_True) {
-            result = call2(future_set_result, task, value != NULL ? value : Py_None);
+            result = direct_call1(&future_set_result, task, value != NULL ? value : Py_None);
         }
         else {
             result = call_method1(task, str_finish_otherwise, exc != NULL ? exc : Py_None);
@@ -462,7 +620,7 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
     set_slot(task, off_wakeup_arg, Py_None);  /* keep no finished future alive */
     if (future != Py_None) {
         value = future_call0(future, Py_TYPE(future) == future_type,
-                             future_result, str_result);
+                             &future_result, str_result);
         if (value == NULL) {
             exc = fetch_exception();
         }
@@ -470,7 +628,7 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
             Py_CLEAR(value);
         }
     }
-    PyObject *done = future_call0(task, exact(task), future_done, str_done);
+    PyObject *done = future_call0(task, exact(task), &future_done, str_done);
     if (done == NULL) {
         goto failed;
     }
@@ -493,11 +651,12 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
     }
     set_slot(task, off_fut_waiter, Py_None);
 
-    PyObject *loop = PyObject_GetAttr(task, str_loop);
+    PyObject *loop = exact(task) ? future_loop_field.get(task, future_loop_field.closure)
+                                 : PyObject_GetAttr(task, str_loop);
     if (loop == NULL) {
         goto failed;
     }
-    PyObject *entered = call2(enter_task, loop, task);
+    PyObject *entered = direct_call2(&enter_task, loop, task);
     if (entered == NULL) {
         Py_DECREF(loop);
         goto failed;
@@ -505,7 +664,7 @@ task_wakeup(PyObject *task, PyObject *const *args, Py_ssize_t nargs)
     Py_DECREF(entered);
     int status = drive(task, loop, value, exc);  /* takes value and exc */
     PyObject *pending = status < 0 ? fetch_exception() : NULL;
-    PyObject *left = call2(leave_task, loop, task);
+    PyObject *left = direct_call2(&leave_task, loop, task);
     Py_DECREF(loop);
     if (left == NULL) {
         Py_XDECREF(pending);  /* the error of leaving wins, as in a finally */
@@ -723,7 +882,7 @@ task_del(PyObject *task, PyObject *unused)
     }
     if (logging) {
         /* Pending: not done(), or the state a subclass keeps. */
-        PyObject *state = exact(task) ? PyObject_Vectorcall(future_done, &task, 1, NULL)
+        PyObject *state = exact(task) ? direct_call0(&future_done, task)
                                       : PyObject_GetAttr(task, str_state);
         if (state == NULL) {
             return NULL;
@@ -800,7 +959,7 @@ typedef struct {
 static PyObject *
 outcome_of(PyObject *task)
 {
-    PyObject *result = PyObject_CallOneArg(future_result, task);
+    PyObject *result = direct_call0(&future_result, task);
     if (result == NULL && PyErr_ExceptionMatches(cancelled_error)) {
         /* Task.result(): the CancelledError the task ended with. */
         PyErr_Clear();
@@ -819,7 +978,7 @@ await_send(PyObject *self, PyObject *arg, PyObject **result)
         *result = Py_NewRef(Py_None);
         return PYGEN_RETURN;
     }
-    PyObject *done = future_call0(task, exact(task), future_done, str_done);
+    PyObject *done = future_call0(task, exact(task), &future_done, str_done);
     if (done == NULL) {
         return PYGEN_ERROR;
     }
@@ -829,7 +988,8 @@ await_send(PyObject *self, PyObject *arg, PyObject **result)
         int refused = it->yielded;
         if (!refused) {
             /* A second await on the task itself (the first was refused). */
-            blocking = PyObject_GetAttr(task, str_blocking);
+            blocking = exact(task) ? future_blocking.get(task, future_blocking.closure)
+                                   : PyObject_GetAttr(task, str_blocking);
             if (blocking == NULL) {
                 return PYGEN_ERROR;
             }
@@ -844,7 +1004,7 @@ await_send(PyObject *self, PyObject *arg, PyObject **result)
             PyErr_SetString(PyExc_RuntimeError, "await wasn't used with future");
             return PYGEN_ERROR;
         }
-        if (PyObject_SetAttr(task, str_blocking, Py_True) < 0) {
+        if (set_blocking(task, Py_True) < 0) {
             return PYGEN_ERROR;
         }
         it->yielded = 1;
@@ -1070,13 +1230,14 @@ traverse(PyObject *module, PyObject *cls)
 
 /* Keep ``base.name`` in ``*where``. */
 static int
-base_method(PyObject *base, const char *name, PyObject **where)
+base_method(PyObject *base, const char *name, Direct *where)
 {
     PyObject *method = PyObject_GetAttrString(base, name);
     if (method == NULL) {
         return -1;
     }
-    Py_XSETREF(*where, method);
+    direct_resolve(where, method);
+    Py_DECREF(method);
     return 0;
 }
 
@@ -1111,16 +1272,17 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || base_method(args[6], "set_exception", &future_set_exception) < 0
         || base_method(args[6], "result", &future_result) < 0
         || base_method(args[6], "done", &future_done) < 0
-        || base_method(args[6], "get_loop", &future_get_loop) < 0
-        || base_method(args[6], "add_done_callback", &future_add_done_callback) < 0) {
+        || base_method(args[6], "add_done_callback", &future_add_done_callback) < 0
+        || field_resolve(&future_blocking, args[6], "_asyncio_future_blocking") < 0
+        || field_resolve(&future_loop_field, args[6], "_loop") < 0) {
         if (!PyErr_Occurred()) {
             PyErr_Format(PyExc_TypeError, "step() needs asyncio's Future, got %R", args[6]);
         }
         return NULL;
     }
     keep((PyObject **)&future_type, args[6]);
-    keep(&enter_task, args[1]);
-    keep(&leave_task, args[2]);
+    direct_resolve(&enter_task, args[1]);
+    direct_resolve(&leave_task, args[2]);
     keep(&returned_value, args[3]);
     keep(&cancelled_error, args[4]);
     keep(&invalid_state_error, args[5]);
