@@ -1180,12 +1180,21 @@ static int visit_task_type;
 
 /* Task's tp_traverse: its slots, then its Future base's.  The type's
  * generic traverse walks the slots' member descriptors at every visit; a
- * task is visited at every collection it lives through. */
+ * task is visited at every collection it lives through.  A slot's value of
+ * a type the collector does not track (None, a flag, a number, a name)
+ * cannot be part of a cycle and is not handed to it, as a dict of string
+ * keys does not hand over its keys. */
 static int
 task_traverse(PyObject *task, visitproc visit, void *arg)
 {
     for (int i = 0; i < task_slot_count; i++) {
-        Py_VISIT(SLOT(task, task_slots[i]));
+        PyObject *value = SLOT(task, task_slots[i]);
+        if (value != NULL && PyType_IS_GC(Py_TYPE(value))) {
+            int failed = visit(value, arg);
+            if (failed) {
+                return failed;
+            }
+        }
     }
     if (visit_task_type) {  /* the base does not visit it: a static type */
         Py_VISIT(Py_TYPE(task));
@@ -1193,11 +1202,18 @@ task_traverse(PyObject *task, visitproc visit, void *arg)
     return future_traverse(task, visit, arg);
 }
 
-/* traverse(Task): Task's garbage-collector traverse in C.  Task must add
+/* traverse(Task, untracked): Task's garbage-collector traverse in C, over
+ * its slots but those named in ``untracked``, which hold only values the
+ * collector does not track (flags, numbers, names).  Task must add
  * only __slots__ to its C base: no __dict__ or __weakref__ of its own. */
 static PyObject *
-traverse(PyObject *module, PyObject *cls)
+traverse(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
+    if (nargs != 2 || !PyTuple_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "traverse(Task, tuple of the untracked slots' names)");
+        return NULL;
+    }
+    PyObject *cls = args[0], *untracked = args[1];
     PyTypeObject *type = (PyTypeObject *)cls;
     PyTypeObject *base = PyType_Check(cls) ? type->tp_base : NULL;
     if (base == NULL || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE) || base->tp_traverse == NULL
@@ -1212,6 +1228,15 @@ traverse(PyObject *module, PyObject *cls)
     for (PyMemberDef *member = type->tp_members; member != NULL && member->name != NULL;
          member++) {
         if (member->type != T_OBJECT_EX) {
+            continue;
+        }
+        PyObject *name = PyUnicode_FromString(member->name);
+        int skipped = name != NULL ? PySequence_Contains(untracked, name) : -1;
+        Py_XDECREF(name);
+        if (skipped < 0) {
+            return NULL;
+        }
+        if (skipped) {
             continue;
         }
         if (count == MAX_TASK_SLOTS) {
@@ -1554,6 +1579,37 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyDescr_NewMethod((PyTypeObject *)args[0], &await_def);
 }
 
+/* Task.set_name(value): the name's str(), kept in the ``_name`` slot.  On
+ * 3.13, asyncio's create_task() calls it for every task a factory made. */
+static PyObject *
+task_set_name(PyObject *task, PyObject *value)
+{
+    PyObject *name = PyObject_Str(value);
+    if (name == NULL) {
+        return NULL;
+    }
+    set_slot(task, off_name, name);
+    Py_DECREF(name);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef set_name_def = {
+    "set_name", task_set_name, METH_O, "Name the task: str(value)."
+};
+
+/* name_setter(Task): Task.set_name in C. */
+static PyObject *
+name_setter(PyObject *module, PyObject *cls)
+{
+    if (!PyType_Check(cls) || slot_offset(cls, "_name", &off_name) < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_Format(PyExc_TypeError, "name_setter() needs the Task class, got %R", cls);
+        }
+        return NULL;
+    }
+    return PyDescr_NewMethod((PyTypeObject *)cls, &set_name_def);
+}
+
 /* -- type slots that call the C methods directly ----------------------------
  *
  * A Python class whose __call__, __iter__, __await__ or __del__ is a C
@@ -1662,8 +1718,10 @@ static PyMethodDef module_methods[] = {
      "The C start of genloop.Task: its _start method and its _new function."},
     {"step", (PyCFunction)(void (*)(void))step, METH_FASTCALL,
      "The C step of genloop.Task, as a method descriptor of the class given."},
-    {"traverse", traverse, METH_O,
+    {"traverse", (PyCFunction)(void (*)(void))traverse, METH_FASTCALL,
      "Task's garbage-collector traverse in C: its slots, then its base's."},
+    {"name_setter", name_setter, METH_O,
+     "Task.set_name in C, as a method descriptor of the class given."},
     {"direct_slots", direct_slots, METH_O,
      "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},

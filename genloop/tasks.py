@@ -697,7 +697,13 @@ if _speedups is not None:
         asyncio.InvalidStateError,
         _FutureBase,
     )
-    _speedups.traverse(Task)
+    # The collector visits the slots that may hold what it tracks: not the
+    # flags, the count of cancels, the name.
+    _speedups.traverse(
+        Task,
+        ("_must_cancel", "_deliver_result", "_log_destroy_pending",
+         "_num_cancels_requested", "_name"),
+    )
     # Starting a task, the factory and a task's finalizer, in C as well.
     _start_method, _new_function, _del_method, task_factory = _speedups.start(
         Task,
@@ -714,6 +720,7 @@ if _speedups is not None:
     Task._start = _start_method  # type: ignore[method-assign]
     Task._new = classmethod(_new_function)  # type: ignore[assignment]
     Task.__del__ = _del_method  # type: ignore[method-assign]
+    Task.set_name = _speedups.name_setter(Task)  # type: ignore[method-assign]
     if _versions.HAS_CANCEL_MESSAGE:
         # await task, through an iterator that hands the result back
         # without a StopIteration.

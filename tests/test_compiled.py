@@ -153,6 +153,7 @@ def test_the_factory_and_the_finalizer_are_compiled_too():
     assert genloop.task_factory.__module__ == "genloop.tasks"
     assert str(inspect.signature(genloop.task_factory)) == "(loop, coro, **kwargs)"
     assert type(Task.__dict__["__del__"]).__name__ == "method_descriptor"
+    assert type(Task.__dict__["set_name"]).__name__ == "method_descriptor"
 
 
 @needs_compiled_step
@@ -162,7 +163,11 @@ def test_the_slot_installers_say_what_they_need():
     with pytest.raises(TypeError, match="direct_slots\\(\\) needs a class, got 42"):
         _speedups.direct_slots(42)
     with pytest.raises(TypeError, match="adds only __slots__ to a C base, got <class 'object'>"):
-        _speedups.traverse(object)
+        _speedups.traverse(object, ())
+    with pytest.raises(TypeError, match="traverse\\(Task, tuple of the untracked slots' names\\)"):
+        _speedups.traverse(Task)
+    with pytest.raises(TypeError, match="name_setter\\(\\) needs the Task class, got 42"):
+        _speedups.name_setter(42)
 
 
 @needs_compiled_step

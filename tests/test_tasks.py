@@ -500,6 +500,9 @@ def test_names_can_be_given_and_are_in_repr(loop):
     assert "native_three" in repr(task)
     named = genloop.Task(native_three(), loop=loop, name="given")
     assert named.get_name() == "given"
+    named.set_name(42)  # names are strings, as asyncio's are
+    assert named.get_name() == "42"
+    named.set_name("given")
     run(loop, asyncio.gather(task, named))
     assert "result=3" in repr(task)
 
