@@ -179,6 +179,7 @@ static PyObject *cancelled_error, *invalid_state_error;
  * whose type is known to keep them (see exact()): no lookup at every step. */
 static Direct future_set_result, future_set_exception;
 static Direct future_result, future_done, future_add_done_callback;
+static Direct future_exception, future_cancelled;
 static Field future_blocking, future_loop_field;
 static PyObject *task_class;
 
@@ -1579,6 +1580,74 @@ awaiting(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return PyDescr_NewMethod((PyTypeObject *)args[0], &await_def);
 }
 
+/* Task.result() and Task.exception() (3.9+): the Future's, but that a
+ * cancelled task raises the CancelledError it ended with, which the task
+ * keeps (Task._make_cancelled_error()).  asyncio's gather() calls both for
+ * every task it gathers. */
+static PyObject *
+unless_cancelled(PyObject *task, const Direct *method)
+{
+    PyObject *cancelled = direct_call0(&future_cancelled, task);
+    if (cancelled == NULL) {
+        return NULL;
+    }
+    Py_DECREF(cancelled);
+    if (cancelled != Py_True) {
+        return direct_call0(method, task);
+    }
+    PyObject *error = call_method0(task, str_make_cancelled_error);
+    if (error != NULL) {
+        PyErr_SetObject((PyObject *)Py_TYPE(error), error);
+        Py_DECREF(error);
+    }
+    return NULL;
+}
+
+static PyObject *
+task_result(PyObject *task, PyObject *unused)
+{
+    return unless_cancelled(task, &future_result);
+}
+
+static PyObject *
+task_exception(PyObject *task, PyObject *unused)
+{
+    return unless_cancelled(task, &future_exception);
+}
+
+static PyMethodDef result_def = {
+    "result", task_result, METH_NOARGS,
+    "The task's result; its exception raised, or the CancelledError it ended with."
+};
+
+static PyMethodDef exception_def = {
+    "exception", task_exception, METH_NOARGS,
+    "The task's exception, or None; the CancelledError it ended with raised."
+};
+
+/* outcomes(Task, Future): Task.result and Task.exception in C, as method
+ * descriptors of the class given. */
+static PyObject *
+outcomes(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyType_Check(args[0]) || !PyType_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "outcomes(Task, Future)");
+        return NULL;
+    }
+    if (base_method(args[1], "result", &future_result) < 0
+        || base_method(args[1], "exception", &future_exception) < 0
+        || base_method(args[1], "cancelled", &future_cancelled) < 0) {
+        return NULL;
+    }
+    PyTypeObject *cls = (PyTypeObject *)args[0];
+    PyObject *result = PyDescr_NewMethod(cls, &result_def);
+    PyObject *exception = result != NULL ? PyDescr_NewMethod(cls, &exception_def) : NULL;
+    PyObject *both = exception != NULL ? PyTuple_Pack(2, result, exception) : NULL;
+    Py_XDECREF(result);
+    Py_XDECREF(exception);
+    return both;
+}
+
 /* Task.set_name(value): the name's str(), kept in the ``_name`` slot.  On
  * 3.13, asyncio's create_task() calls it for every task a factory made. */
 static PyObject *
@@ -1720,6 +1789,8 @@ static PyMethodDef module_methods[] = {
      "The C step of genloop.Task, as a method descriptor of the class given."},
     {"traverse", (PyCFunction)(void (*)(void))traverse, METH_FASTCALL,
      "Task's garbage-collector traverse in C: its slots, then its base's."},
+    {"outcomes", (PyCFunction)(void (*)(void))outcomes, METH_FASTCALL,
+     "Task.result and Task.exception in C, as method descriptors of the class given."},
     {"name_setter", name_setter, METH_O,
      "Task.set_name in C, as a method descriptor of the class given."},
     {"direct_slots", direct_slots, METH_O,

@@ -727,6 +727,10 @@ if _speedups is not None:
         Task.__await__ = Task.__iter__ = _speedups.awaiting(  # type: ignore[method-assign]
             Task, _FutureBase
         )
+        # result() and exception(), which gather() calls for every task.
+        Task.result, Task.exception = _speedups.outcomes(  # type: ignore[method-assign]
+            Task, _FutureBase
+        )
     # Calling a task and awaiting it call the C methods without a lookup.
     _speedups.direct_slots(Task)
 

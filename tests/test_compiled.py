@@ -98,10 +98,10 @@ PROGRAM = textwrap.dedent(
             await loop.create_task(fails())
         except ValueError as error:
             # The pure step's frame shows where it read the failed task's
-            # result, and the pure await's where it was awaited; the C ones
-            # have no frame.
+            # result, the pure await's where it was awaited, the pure
+            # result()'s where it raised; the C ones have no frame.
             frames = [tb.tb_frame.f_code.co_name for tb in _tracebacks(error)
-                      if tb.tb_frame.f_code.co_name not in ("_wakeup", "__await__")]
+                      if tb.tb_frame.f_code.co_name not in ("_wakeup", "__await__", "result")]
             print("failed", error, frames)
 
     def _tracebacks(error):
@@ -154,6 +154,8 @@ def test_the_factory_and_the_finalizer_are_compiled_too():
     assert str(inspect.signature(genloop.task_factory)) == "(loop, coro, **kwargs)"
     assert type(Task.__dict__["__del__"]).__name__ == "method_descriptor"
     assert type(Task.__dict__["set_name"]).__name__ == "method_descriptor"
+    assert type(Task.__dict__["result"]).__name__ == "method_descriptor"
+    assert type(Task.__dict__["exception"]).__name__ == "method_descriptor"
 
 
 @needs_compiled_step

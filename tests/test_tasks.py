@@ -1009,6 +1009,35 @@ def test_a_cancel_message_comes_back_as_often_as_from_a_stock_task(loop):
     )
 
 
+def outcomes(loop, task_class):
+    """What result() and exception() give of a pending, a finished and a
+    failed task, in turn."""
+
+    async def fails():
+        raise KeyError("lost")
+
+    async def main():
+        seen = []
+        pending = task_class(native_three(), loop=loop)
+        finished = task_class(native_three(), loop=loop)
+        failed = task_class(fails(), loop=loop)
+        for task in [pending, finished, failed]:
+            for read in ["result", "exception"]:
+                try:
+                    seen.append((read, repr(getattr(task, read)())))
+                except (KeyError, asyncio.InvalidStateError) as exc:
+                    seen.append((read, type(exc).__name__, str(exc)))
+            if task is pending:
+                await asyncio.gather(pending, finished, failed, return_exceptions=True)
+        return seen
+
+    return run(loop, main())
+
+
+def test_result_and_exception_give_what_a_stock_task_gives(loop):
+    assert outcomes(loop, genloop.Task) == outcomes(loop, asyncio.Task)
+
+
 def self_await_errors(loop, task_class):
     async def main():
         errors = []
