@@ -1395,9 +1395,80 @@ typedef struct {
     PyObject_HEAD
     PyObject *function;  /* the generator function */
     PyObject *made;      /* the LegacyCoroutine class to make */
+    int plain;           /* made is of plain code: __iter__ gives the generator */
     PyObject *dict;
     vectorcallfunc vectorcall;
 } LegacyFunctionObject;
+
+#if PY_VERSION_HEX >= 0x030C0000
+/* Whether the running Python frame hands the object its current
+ * instruction makes straight to ``yield from`` or ``await``: the
+ * instruction that follows it (past its inline caches, in the code's
+ * unspecialized bytes) is one of ``consuming_opcodes``.  Then no one else
+ * sees a legacy coroutine, and its generator is enough.  Set by
+ * yield_from_opcodes(). */
+static unsigned char cache_entries[256];
+static int consuming_opcodes[2] = {-1, -1};
+
+static int
+consumed_at_once(void)
+{
+    PyThreadState *tstate = PyThreadState_Get();
+#if PY_VERSION_HEX >= 0x030D0000
+    struct _PyInterpreterFrame *frame = tstate->current_frame;
+#else
+    struct _PyInterpreterFrame *frame = tstate->cframe->current_frame;
+#endif
+    if (frame == NULL || consuming_opcodes[0] < 0) {
+        return 0;
+    }
+    PyObject *code = PyUnstable_InterpreterFrame_GetCode(frame);
+    if (code == NULL || !PyCode_Check(code)) {
+        Py_XDECREF(code);
+        return 0;
+    }
+    int consumed = 0;
+    PyObject *bytes = PyCode_GetCode((PyCodeObject *)code);
+    if (bytes == NULL) {
+        PyErr_Clear();
+    }
+    else {
+        const unsigned char *ops = (const unsigned char *)PyBytes_AS_STRING(bytes);
+        Py_ssize_t size = PyBytes_GET_SIZE(bytes);
+        Py_ssize_t at = PyUnstable_InterpreterFrame_GetLasti(frame);
+        if (at >= 0 && at < size) {
+            Py_ssize_t next = at + 2 * (1 + (Py_ssize_t)cache_entries[ops[at]]);
+            consumed = next < size
+                       && (ops[next] == consuming_opcodes[0] || ops[next] == consuming_opcodes[1]);
+        }
+        Py_DECREF(bytes);
+    }
+    Py_DECREF(code);
+    return consumed;
+}
+
+/* yield_from_opcodes(cache_entries, (GET_YIELD_FROM_ITER, GET_AWAITABLE)):
+ * the inline cache entries of each opcode (bytes, by opcode), and the two
+ * opcodes that take an object straight into ``yield from``/``await``. */
+static PyObject *
+yield_from_opcodes(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    int first, second;
+    if (nargs != 2 || !PyBytes_Check(args[0]) || PyBytes_GET_SIZE(args[0]) != 256
+        || !PyArg_ParseTuple(args[1], "ii", &first, &second)
+        || first < 0 || first > 255 || second < 0 || second > 255) {
+        PyErr_Clear();
+        PyErr_SetString(PyExc_TypeError,
+                        "yield_from_opcodes(bytes of 256 cache entries, "
+                        "(GET_YIELD_FROM_ITER, GET_AWAITABLE))");
+        return NULL;
+    }
+    memcpy(cache_entries, PyBytes_AS_STRING(args[0]), 256);
+    consuming_opcodes[0] = first;
+    consuming_opcodes[1] = second;
+    Py_RETURN_NONE;
+}
+#endif
 
 static PyObject *
 legacy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
@@ -1407,6 +1478,13 @@ legacy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwna
     if (gen == NULL) {
         return NULL;
     }
+#if PY_VERSION_HEX >= 0x030C0000
+    if (legacy->plain && consumed_at_once()) {
+        /* ``yield from f()`` or ``await f()``: the generator, as its
+         * LegacyCoroutine's __iter__ and __await__ would give it. */
+        return gen;
+    }
+#endif
     /* LegacyCoroutine(gen) without an __init__ call. */
     PyTypeObject *made = (PyTypeObject *)legacy->made;
     PyObject *coro = PyBaseObject_Type.tp_new(made, empty_tuple, NULL);
@@ -1508,14 +1586,18 @@ static PyTypeObject LegacyFunctionType = {
     .tp_getset = legacy_getset,
 };
 
-/* legacy_function(generator_function, LegacyCoroutine class): the function
- * whose calls make that class's objects around the generators. */
+/* legacy_function(generator_function, LegacyCoroutine class, plain): the
+ * function whose calls make that class's objects around the generators;
+ * ``plain``: the generators cannot return the legacy way, and a call whose
+ * result goes straight to ``yield from``/``await`` gives the generator. */
 static PyObject *
 legacy_function(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyType_Check(args[1])) {
+    if (nargs != 3 || !PyCallable_Check(args[0]) || !PyType_Check(args[1])
+        || !PyBool_Check(args[2])) {
         PyErr_SetString(PyExc_TypeError,
-                        "legacy_function(generator_function, LegacyCoroutine class)");
+                        "legacy_function(generator_function, LegacyCoroutine class, "
+                        "whether the generators return plainly)");
         return NULL;
     }
     Py_ssize_t offset;
@@ -1529,6 +1611,7 @@ legacy_function(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     legacy->function = Py_NewRef(args[0]);
     legacy->made = Py_NewRef(args[1]);
+    legacy->plain = args[2] == Py_True;
     legacy->dict = NULL;
     legacy->vectorcall = legacy_call;
     PyObject_GC_Track(legacy);
@@ -1779,6 +1862,10 @@ direct_slots(PyObject *module, PyObject *cls)
 static PyMethodDef module_methods[] = {
     {"legacy_function", (PyCFunction)(void (*)(void))legacy_function, METH_FASTCALL,
      "A legacy coroutine function: its calls wrap the generators in the class given."},
+#if PY_VERSION_HEX >= 0x030C0000
+    {"yield_from_opcodes", (PyCFunction)(void (*)(void))yield_from_opcodes, METH_FASTCALL,
+     "The opcodes by which a legacy call's result goes straight to yield from or await."},
+#endif
     {"plain_iter", plain_iter, METH_O,
      "__iter__ of a LegacyCoroutine class of plain code: the generator itself."},
     {"awaiting", (PyCFunction)(void (*)(void))awaiting, METH_FASTCALL,

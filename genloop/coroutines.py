@@ -18,6 +18,7 @@ end the coroutine with ``value``.
 
 import asyncio
 import collections.abc
+import dis
 import functools
 import inspect
 import logging
@@ -32,6 +33,7 @@ from typing import (
     Coroutine,
     FrozenSet,
     Generator,
+    Optional,
     Tuple,
     TypeVar,
     cast,
@@ -230,6 +232,29 @@ if _speedups is not None:
     _speedups.direct_slots(_LegacyCoroutineOfPlainCode)
 
 
+def _yield_from_opcodes() -> Optional[Tuple[bytes, Tuple[int, int]]]:
+    """What the compiled legacy functions read a caller's bytecode with (3.12+):
+    the inline cache entries that follow each opcode, and the opcodes that
+    take an object straight into ``yield from`` and ``await``; None where
+    ``dis`` does not say."""
+    caches = getattr(dis, "_inline_cache_entries", None)
+    yield_from, awaiting = dis.opmap.get("GET_YIELD_FROM_ITER"), dis.opmap.get("GET_AWAITABLE")
+    if caches is None or yield_from is None or awaiting is None:
+        return None
+    entries = bytearray(256)
+    for name, opcode in dis.opmap.items():
+        if opcode < 256:  # not a pseudo-instruction of the compiler
+            # A list by opcode (3.12) or a dict by name (3.13).
+            entries[opcode] = caches[opcode] if isinstance(caches, list) else caches.get(name, 0)
+    return bytes(entries), (yield_from, awaiting)
+
+
+if _speedups is not None and hasattr(_speedups, "yield_from_opcodes"):
+    _opcodes = _yield_from_opcodes()
+    if _opcodes is not None:
+        _speedups.yield_from_opcodes(*_opcodes)
+
+
 #: Names whose presence in a generator's code means it may return the legacy
 #: way: ``raise Return(v)``, ``raise StopIteration(v)``, or a ``next()``
 #: whose StopIteration ended the generator before PEP 479.
@@ -399,8 +424,10 @@ def _coroutine(func: Callable[..., Any]) -> Callable[..., Any]:
 
     made = _LegacyCoroutineOfPlainCode if plain else LegacyCoroutine
     if _speedups is not None:
-        # The same function, compiled: no frame of its own.
-        compiled = _speedups.legacy_function(generator_function, made)
+        # The same function, compiled: no frame of its own, and no
+        # LegacyCoroutine where the call's result goes straight to
+        # ``yield from`` or ``await``.
+        compiled = _speedups.legacy_function(generator_function, made, plain)
         return _marked(functools.wraps(func)(compiled))
 
     @functools.wraps(func)

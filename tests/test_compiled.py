@@ -269,10 +269,75 @@ def test_legacy_coroutine_functions_read_and_run_alike_on_both_builds(tmp_path):
     assert default.out == pure.out
 
 
+#: Legacy calls whose result goes straight to ``yield from`` or ``await``,
+#: where stock asyncio refuses generators: the compiled function gives the
+#: generator, which an lru_cache between keeps for the program to see; the
+#: pure one a LegacyCoroutine.  Once more while a tracer instruments the code.
+STRAIGHT_INTO_YIELD_FROM = textwrap.dedent(
+    '''
+    import asyncio
+    import functools
+    import sys
+
+    import genloop
+
+    @genloop.coroutine
+    def leaf(x, step=1):
+        yield from asyncio.sleep(0)
+        return x + step
+
+    @genloop.coroutine
+    def caller(remembered):
+        a = yield from remembered(1)
+        b = yield from leaf(2, step=2)
+        c = yield from leaf(*[3], **{"step": 3})
+        return a, b, c
+
+    async def native(remembered):
+        return await remembered(4)
+
+    def made(remembered):
+        return [type(remembered(x)).__name__ for x in (1, 4)] + [type(leaf(5)).__name__]
+
+    def tracer(frame, event, arg):
+        return tracer
+
+    for traced in (False, True):
+        remembered = functools.lru_cache(leaf)
+        sys.settrace(tracer if traced else None)
+        results = asyncio.run(caller(remembered)), asyncio.run(native(remembered))
+        sys.settrace(None)
+        print(results, made(remembered))
+    '''
+)
+
+
+@pytest.mark.skipif(
+    not _versions.HAS_MARK_COROUTINE_FUNCTION,
+    reason="the LegacyCoroutine adapter is made on 3.12+ only, where stock asyncio refuses "
+    "generators",
+)
+def test_a_legacy_call_taken_straight_into_yield_from_gives_the_generator(tmp_path):
+    pure, default = run_on_both_steps(tmp_path, "straight.py", STRAIGHT_INTO_YIELD_FROM)
+    adapter = "_LegacyCoroutineOfPlainCode"
+    results = "((2, 4, 6), 5)"
+    assert pure.out.splitlines() == [
+        "{} {}".format(results, [adapter, adapter, adapter])
+    ] * 2
+    generators = ["generator", "generator", adapter] if BUILT else [adapter] * 3
+    assert default.out.splitlines() == ["{} {}".format(results, generators)] * 2
+
+
 @needs_compiled_step
 def test_the_compiled_legacy_function_says_what_it_needs():
     from genloop import _speedups
 
     with pytest.raises(TypeError) as raised:
         _speedups.legacy_function(len)
-    assert str(raised.value) == "legacy_function(generator_function, LegacyCoroutine class)"
+    assert str(raised.value) == (
+        "legacy_function(generator_function, LegacyCoroutine class, "
+        "whether the generators return plainly)"
+    )
+    if hasattr(_speedups, "yield_from_opcodes"):
+        with pytest.raises(TypeError, match="bytes of 256 cache entries"):
+            _speedups.yield_from_opcodes(b"", (0, 0))
