@@ -6,6 +6,7 @@ import asyncio
 import asyncio.coroutines
 import asyncio.tasks
 import inspect
+import types
 import warnings
 from typing import Any, Callable, List
 
@@ -31,8 +32,10 @@ def legacy_iscoroutine(obj: Any) -> bool:
     """``asyncio.iscoroutine`` as it was up to 3.11 for the objects it
     concerns: coroutines, and generators made by generator functions.  A
     generator expression is no coroutine (3.12's ``asyncio.wait`` takes
-    one as its collection of tasks)."""
-    if inspect.isgenerator(obj):
+    one as its collection of tasks).  asyncio asks it of every coroutine it
+    makes a task of: the generator test is inspect.isgenerator()'s, inline
+    (the generator type has no subclasses)."""
+    if type(obj) is types.GeneratorType:
         return obj.gi_code.co_name != "<genexpr>"
     return iscoroutine(obj)
 
