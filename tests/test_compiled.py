@@ -216,6 +216,14 @@ def test_both_steps_take_every_path_of_the_yield_table_alike(tmp_path):
     assert pure.out.splitlines()[1:] == default.out.splitlines()[1:]
 
 
+#: Where @genloop.coroutine's calls make LegacyCoroutine adapters.
+makes_adapters = pytest.mark.skipif(
+    not _versions.HAS_MARK_COROUTINE_FUNCTION,
+    reason="the LegacyCoroutine adapter is made on 3.12+ only, where stock asyncio refuses "
+    "generators",
+)
+
+
 #: A program with legacy coroutine functions where stock asyncio refuses
 #: generators (3.12+, genloop.compat not installed): their calls make
 #: LegacyCoroutine objects, through the compiled function where it is built.
@@ -254,11 +262,7 @@ LEGACY_FUNCTIONS = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(
-    not _versions.HAS_MARK_COROUTINE_FUNCTION,
-    reason="the LegacyCoroutine adapter is made on 3.12+ only, where stock asyncio refuses "
-    "generators",
-)
+@makes_adapters
 def test_legacy_coroutine_functions_read_and_run_alike_on_both_builds(tmp_path):
     pure, default = run_on_both_steps(tmp_path, "legacy_functions.py", LEGACY_FUNCTIONS)
     assert pure.out.splitlines() == [
@@ -312,11 +316,7 @@ STRAIGHT_INTO_YIELD_FROM = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(
-    not _versions.HAS_MARK_COROUTINE_FUNCTION,
-    reason="the LegacyCoroutine adapter is made on 3.12+ only, where stock asyncio refuses "
-    "generators",
-)
+@makes_adapters
 def test_a_legacy_call_taken_straight_into_yield_from_gives_the_generator(tmp_path):
     pure, default = run_on_both_steps(tmp_path, "straight.py", STRAIGHT_INTO_YIELD_FROM)
     adapter = "_LegacyCoroutineOfPlainCode"
