@@ -147,9 +147,10 @@ typedef struct {
     void *closure;
 } Field;
 
-/* Keep the getset ``name`` of ``type`` in ``*field``. */
+/* Keep the getset ``name`` of ``type`` in ``*field``; ``writable``: it must
+ * have a setter. */
 static int
-field_resolve(Field *field, PyObject *type, const char *name)
+field_resolve(Field *field, PyObject *type, const char *name, int writable)
 {
     PyObject *descriptor = PyObject_GetAttrString(type, name);
     if (descriptor == NULL) {
@@ -163,7 +164,7 @@ field_resolve(Field *field, PyObject *type, const char *name)
         field->closure = def->closure;
     }
     Py_DECREF(descriptor);
-    if (!is_getset || field->get == NULL) {
+    if (!is_getset || field->get == NULL || (writable && field->set == NULL)) {
         PyErr_Format(PyExc_TypeError, "%R.%s is not a field of a C type", type, name);
         return -1;
     }
@@ -210,6 +211,9 @@ future_call0(PyObject *obj, int direct, const Direct *method, PyObject *name)
 
 static PyObject *str_result, *str_done, *str_send, *str_throw, *str_value, *str_loop;
 static PyObject *str_debug, *str_append, *str_blocking, *str_wait_for;
+static PyObject *str_on_yield, *str_make_cancelled_error;
+static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
+static PyObject *str_add_done_callback, *context_kwnames;
 
 /* future._asyncio_future_blocking = value */
 static inline int
@@ -218,9 +222,6 @@ set_blocking(PyObject *future, PyObject *value)
     return exact(future) ? future_blocking.set(future, value, future_blocking.closure)
                          : PyObject_SetAttr(future, str_blocking, value);
 }
-static PyObject *str_on_yield, *str_make_cancelled_error;
-static PyObject *str_finish_otherwise, *str_get_loop, *str_call_soon;
-static PyObject *str_add_done_callback, *context_kwnames;
 
 /* What starting a task calls, given by genloop.tasks with the start. */
 static PyObject *pure_start;
@@ -1299,8 +1300,8 @@ step(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || base_method(args[6], "result", &future_result) < 0
         || base_method(args[6], "done", &future_done) < 0
         || base_method(args[6], "add_done_callback", &future_add_done_callback) < 0
-        || field_resolve(&future_blocking, args[6], "_asyncio_future_blocking") < 0
-        || field_resolve(&future_loop_field, args[6], "_loop") < 0) {
+        || field_resolve(&future_blocking, args[6], "_asyncio_future_blocking", 1) < 0
+        || field_resolve(&future_loop_field, args[6], "_loop", 0) < 0) {
         if (!PyErr_Occurred()) {
             PyErr_Format(PyExc_TypeError, "step() needs asyncio's Future, got %R", args[6]);
         }
