@@ -328,6 +328,60 @@ def test_a_legacy_call_taken_straight_into_yield_from_gives_the_generator(tmp_pa
     assert default.out.splitlines() == ["{} {}".format(results, generators)] * 2
 
 
+#: asyncio.sleep under the compat layer, which takes loop= again: compiled
+#: where the core is built, and the same on both builds in every way a
+#: program can call it.
+COMPAT_SLEEP = textwrap.dedent(
+    """
+    import asyncio
+    import inspect
+    import pickle
+
+    import genloop
+    import genloop.compat
+
+    genloop.compat.install()
+    print(asyncio.sleep.__name__, asyncio.sleep.__qualname__, asyncio.sleep.__module__,
+          inspect.signature(asyncio.sleep), repr(asyncio.sleep).split(" at ")[0],
+          pickle.loads(pickle.dumps(asyncio.sleep)) is asyncio.sleep)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        given = [await asyncio.sleep(0, "a"), await asyncio.sleep(0, result="b"),
+                 await asyncio.sleep(delay=0, result="c", loop=None),
+                 await asyncio.sleep(0, "d", loop=loop)]
+        other = asyncio.new_event_loop()
+        calls = [dict(delay=0, loop=other), dict(), dict(delay=0, foo=1, loop=loop)]
+        for kwargs in calls:
+            try:
+                await asyncio.sleep(**kwargs)
+            except (RuntimeError, TypeError) as exc:
+                given.append("{}: {}".format(type(exc).__name__, str(exc).split("=")[0]))
+        other.close()
+        return given
+
+    for line in asyncio.run(main()):
+        print(line)
+    """
+)
+
+
+@pytest.mark.skipif(
+    not _versions.LOOP_ARGUMENT_REMOVED,
+    reason="asyncio.sleep takes loop= itself before 3.10: the compat layer leaves it",
+)
+def test_asyncio_sleep_under_the_compat_layer_is_the_same_on_both_builds(tmp_path):
+    pure, default = run_on_both_steps(tmp_path, "sleep.py", COMPAT_SLEEP)
+    assert pure.out.splitlines() == [
+        "sleep sleep asyncio.tasks (delay, result=None) <function sleep True",
+        "a", "b", "c", "d",
+        "RuntimeError: sleep(loop",
+        "TypeError: sleep() missing 1 required positional argument: 'delay'",
+        "TypeError: sleep() got an unexpected keyword argument 'foo'",
+    ]
+    assert default.out == pure.out
+
+
 @needs_compiled_step
 def test_the_compiled_legacy_function_says_what_it_needs():
     from genloop import _speedups
@@ -338,6 +392,8 @@ def test_the_compiled_legacy_function_says_what_it_needs():
         "legacy_function(generator_function, LegacyCoroutine class, "
         "whether the generators return plainly)"
     )
+    with pytest.raises(TypeError, match="loop_dropping\\(function, given\\)"):
+        _speedups.loop_dropping(len)
     if hasattr(_speedups, "yield_from_opcodes"):
         with pytest.raises(TypeError, match="bytes of 256 cache entries"):
             _speedups.yield_from_opcodes(b"", (0, 0))
