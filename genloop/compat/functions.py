@@ -81,14 +81,15 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     converted = []
     made: Dict[int, Any] = {}  # id of each item given (all alive in items)
     for given in items:
-        if loop is None and is_decorated_generator(given):
+        decorated = is_decorated_generator(given)
+        if decorated and loop is None:
             # Taken as it is, as asyncio takes it under the compat layer:
             # nothing is made, so nothing to make once.
             converted.append(given)
             continue
         item = made.get(id(given))
         if item is None:
-            item = given if is_decorated_generator(given) else as_coroutine(given)
+            item = given if decorated else as_coroutine(given)
             if loop is not None and (legacy_iscoroutine(item) or asyncio.isfuture(item)):
                 item = asyncio.ensure_future(item, loop=loop)
             made[id(given)] = item
