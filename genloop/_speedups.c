@@ -1411,10 +1411,13 @@ typedef struct {
 #if PY_VERSION_HEX >= 0x030C0000
 /* Whether the running Python frame hands the object its current
  * instruction makes straight to ``yield from`` or ``await``: the
- * instruction that follows it (past its inline caches, in the code's
- * unspecialized bytes) is one of ``consuming_opcodes``.  Then no one else
- * sees a legacy coroutine, and its generator is enough.  Set by
- * yield_from_opcodes(). */
+ * instruction that follows it (past its inline caches) is one of
+ * ``consuming_opcodes``.  Then no one else sees a legacy coroutine, and
+ * its generator is enough.  The code's live bytes are read, specialized
+ * and instrumented as they may be: ``cache_entries`` gives the cache size
+ * of every opcode that can make a call, and UNKNOWN_OPCODE for any other,
+ * for which the answer is no.  Set by yield_from_opcodes(). */
+#define UNKNOWN_OPCODE 255
 static unsigned char cache_entries[256];
 static int consuming_opcodes[2] = {-1, -1};
 
@@ -1436,28 +1439,23 @@ consumed_at_once(void)
         return 0;
     }
     int consumed = 0;
-    PyObject *bytes = PyCode_GetCode((PyCodeObject *)code);
-    if (bytes == NULL) {
-        PyErr_Clear();
-    }
-    else {
-        const unsigned char *ops = (const unsigned char *)PyBytes_AS_STRING(bytes);
-        Py_ssize_t size = PyBytes_GET_SIZE(bytes);
-        Py_ssize_t at = PyUnstable_InterpreterFrame_GetLasti(frame);
-        if (at >= 0 && at < size) {
-            Py_ssize_t next = at + 2 * (1 + (Py_ssize_t)cache_entries[ops[at]]);
-            consumed = next < size
-                       && (ops[next] == consuming_opcodes[0] || ops[next] == consuming_opcodes[1]);
-        }
-        Py_DECREF(bytes);
+    /* Two bytes a unit: the opcode, then its argument. */
+    const unsigned char *ops = (const unsigned char *)((PyCodeObject *)code)->co_code_adaptive;
+    Py_ssize_t size = 2 * Py_SIZE(code);
+    Py_ssize_t at = PyUnstable_InterpreterFrame_GetLasti(frame);
+    if (at >= 0 && at < size && cache_entries[ops[at]] != UNKNOWN_OPCODE) {
+        Py_ssize_t next = at + 2 * (1 + (Py_ssize_t)cache_entries[ops[at]]);
+        consumed = next < size
+                   && (ops[next] == consuming_opcodes[0] || ops[next] == consuming_opcodes[1]);
     }
     Py_DECREF(code);
     return consumed;
 }
 
 /* yield_from_opcodes(cache_entries, (GET_YIELD_FROM_ITER, GET_AWAITABLE)):
- * the inline cache entries of each opcode (bytes, by opcode), and the two
- * opcodes that take an object straight into ``yield from``/``await``. */
+ * the inline cache entries of each opcode that can make a call (bytes, by
+ * opcode, UNKNOWN_OPCODE for the others), and the two opcodes that take
+ * an object straight into ``yield from``/``await``. */
 static PyObject *
 yield_from_opcodes(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -1482,7 +1480,10 @@ static PyObject *
 legacy_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
 {
     LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
-    PyObject *gen = PyObject_Vectorcall(legacy->function, args, nargsf, kwnames);
+    /* The function's own vectorcall, as the interpreter calls it. */
+    vectorcallfunc call = PyVectorcall_Function(legacy->function);
+    PyObject *gen = call != NULL ? call(legacy->function, args, nargsf, kwnames)
+                                 : PyObject_Vectorcall(legacy->function, args, nargsf, kwnames);
     if (gen == NULL) {
         return NULL;
     }

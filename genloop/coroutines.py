@@ -232,20 +232,37 @@ if _speedups is not None:
     _speedups.direct_slots(_LegacyCoroutineOfPlainCode)
 
 
+#: The opcodes that can call a function, in every form the interpreter may
+#: have rewritten them to (specialized, or instrumented for a tracer).
+_CALLING_OPCODES = ("CALL", "CALL_KW", "CALL_FUNCTION_EX")
+
+#: What the compiled legacy functions read as "any other opcode".
+_UNKNOWN_OPCODE = 255
+
+
 def _yield_from_opcodes() -> Optional[Tuple[bytes, Tuple[int, int]]]:
-    """What the compiled legacy functions read a caller's bytecode with (3.12+):
-    the inline cache entries that follow each opcode, and the opcodes that
-    take an object straight into ``yield from`` and ``await``; None where
-    ``dis`` does not say."""
+    """What the compiled legacy functions read a caller's live bytecode
+    with (3.12+): the inline cache entries that follow each opcode that can
+    make a call (255 for every other), and the opcodes that take an object
+    straight into ``yield from`` and ``await``; None where ``dis`` does not
+    say."""
     caches = getattr(dis, "_inline_cache_entries", None)
+    every_opcode = getattr(dis, "_all_opmap", None)
+    specialized = getattr(dis, "_specializations", None)
     yield_from, awaiting = dis.opmap.get("GET_YIELD_FROM_ITER"), dis.opmap.get("GET_AWAITABLE")
-    if caches is None or yield_from is None or awaiting is None:
+    if caches is None or every_opcode is None or specialized is None or yield_from is None \
+            or awaiting is None:
         return None
-    entries = bytearray(256)
-    for name, opcode in dis.opmap.items():
-        if opcode < 256:  # not a pseudo-instruction of the compiler
-            # A list by opcode (3.12) or a dict by name (3.13).
-            entries[opcode] = caches[opcode] if isinstance(caches, list) else caches.get(name, 0)
+    entries = bytearray([_UNKNOWN_OPCODE]) * 256
+    for base in _CALLING_OPCODES:
+        if base not in dis.opmap:
+            continue
+        # A list by opcode (3.12) or a dict by name (3.13).
+        count = caches[dis.opmap[base]] if isinstance(caches, list) else caches.get(base, 0)
+        for name in [base, "INSTRUMENTED_" + base] + list(specialized.get(base, [])):
+            opcode = every_opcode.get(name)
+            if opcode is not None and opcode < 256:
+                entries[opcode] = count
     return bytes(entries), (yield_from, awaiting)
 
 
