@@ -10,8 +10,9 @@
  * returns) calls the same Python methods the pure step calls, so the two
  * cannot drift apart there.  Around the step: a task's start and
  * finalizer, task_factory, await task, the task's type slots and its
- * garbage-collector traverse, and legacy coroutine functions where asyncio
- * refuses generators.
+ * garbage-collector traverse, legacy coroutine functions where asyncio
+ * refuses generators, and the loop's call_soon and run of its ready queue
+ * (genloop/loop.py).
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
@@ -1153,12 +1154,15 @@ slot_offset(PyObject *cls, const char *name, Py_ssize_t *offset)
 {
     PyObject *descr = PyObject_GetAttrString(cls, name);
     if (descr == NULL) {
-        return -1;
+        if (!PyErr_ExceptionMatches(PyExc_AttributeError)) {
+            return -1;
+        }
+        PyErr_Clear();
     }
-    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)
+    if (descr == NULL || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
         || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
         PyErr_Format(PyExc_TypeError, "%R.%s is not a __slots__ member", cls, name);
-        Py_DECREF(descr);
+        Py_XDECREF(descr);
         return -1;
     }
     *offset = ((PyMemberDescrObject *)descr)->d_member->offset;
@@ -1383,6 +1387,349 @@ start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_XDECREF(made[i]);
     }
     return all;
+}
+
+/* -- the loop's ready queue -------------------------------------------------
+ *
+ * EventLoop._run_once's last part outside debug mode (genloop/loop.py is
+ * the reference): run the callbacks ready now, first in first out.  A task
+ * is stepped in its context with its wake-up argument; genloop's own
+ * handles, unless cancelled, call their callback in theirs; any other
+ * handle, unless cancelled, runs itself.  A failure of a step or of one of
+ * genloop's handles goes to the loop's exception handler, unless it must
+ * propagate (KeyboardInterrupt, SystemExit); another handle's propagates:
+ * Handle._run reports its callback's own. */
+static PyTypeObject *callback_type, *timer_type;
+static PyObject *error_propagates, *failure_reporter;
+static Py_ssize_t off_callback, off_args, off_cancelled, off_handle_context;
+static PyObject *str_popleft, *str_cancelled, *str_run;
+/* The loop's own slots, and the ready deque's methods. */
+static Py_ssize_t off_ready, off_closed, off_debug;
+static PyTypeObject *deque_type;
+static Direct deque_append, deque_popleft;
+
+/* ``callable(*args)`` in ``context``, as Context.run() calls it. */
+static PyObject *
+run_in_context(PyObject *context, PyObject *callable, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (PyContext_Enter(context) < 0) {
+        return NULL;
+    }
+    PyObject *result = PyObject_Vectorcall(callable, args, nargs, NULL);
+    if (PyContext_Exit(context) < 0) {
+        Py_CLEAR(result);
+    }
+    return result;
+}
+
+/* One of genloop's handles: its callback with its arguments, in its
+ * context, unless it was cancelled (then None). */
+static PyObject *
+run_callback(PyObject *handle)
+{
+    int cancelled = PyObject_IsTrue(get_slot(handle, off_cancelled));
+    if (cancelled != 0) {
+        return cancelled < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    PyObject *context = Py_NewRef(get_slot(handle, off_handle_context));
+    PyObject *callback = Py_NewRef(get_slot(handle, off_callback));
+    PyObject *args = get_slot(handle, off_args);
+    args = PyTuple_Check(args) ? Py_NewRef(args)
+           : args == Py_None ? Py_NewRef(empty_tuple) : PySequence_Tuple(args);
+    PyObject *result = NULL;
+    if (args != NULL) {
+        result = run_in_context(context, callback, &PyTuple_GET_ITEM(args, 0),
+                                PyTuple_GET_SIZE(args));
+        Py_DECREF(args);
+    }
+    Py_DECREF(callback);
+    Py_DECREF(context);
+    return result;
+}
+
+/* A task: one step, in its context, after what woke it. */
+static PyObject *
+run_task(PyObject *task)
+{
+    PyObject *arg = Py_NewRef(get_slot(task, off_wakeup_arg));
+    PyObject *context = Py_NewRef(get_slot(task, off_context));
+    PyObject *result = NULL;
+    if (PyContext_Enter(context) == 0) {
+        result = task_wakeup(task, &arg, 1);
+        if (PyContext_Exit(context) < 0) {
+            Py_CLEAR(result);
+        }
+    }
+    Py_DECREF(context);
+    Py_DECREF(arg);
+    return result;
+}
+
+/* Any other handle: ``handle._run()`` unless ``handle._cancelled``. */
+static PyObject *
+run_other(PyObject *handle)
+{
+    PyObject *flag = PyObject_GetAttr(handle, str_cancelled);
+    int cancelled = flag != NULL ? PyObject_IsTrue(flag) : -1;
+    Py_XDECREF(flag);
+    if (cancelled != 0) {
+        return cancelled < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    return call_method0(handle, str_run);
+}
+
+/* The exception being raised by a step or a callback: raised again if it
+ * must propagate, else reported.  Returns 0, or -1 with an exception. */
+static int
+report_or_propagate(PyObject *handle)
+{
+    PyObject *exc = fetch_exception();
+    PyObject *propagates = PyObject_CallOneArg(error_propagates, exc);
+    int must = propagates != NULL ? PyObject_IsTrue(propagates) : -1;
+    Py_XDECREF(propagates);
+    if (must != 0) {
+        if (must > 0) {
+            restore_exception(exc);
+        }
+        else {
+            Py_DECREF(exc);
+        }
+        return -1;
+    }
+    PyObject *reported = call2(failure_reporter, handle, exc);
+    Py_DECREF(exc);
+    Py_XDECREF(reported);
+    return reported == NULL ? -1 : 0;
+}
+
+/* run_ready(ready, count): run the first ``count`` handles of the deque
+ * ``ready``; the others wait for the next iteration. */
+static PyObject *
+run_ready(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t count = nargs == 2 && PyLong_Check(args[1]) ? PyLong_AsSsize_t(args[1]) : -1;
+    if (count < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError,
+                            "run_ready(ready deque, how many of its handles to run)");
+        }
+        return NULL;
+    }
+    PyObject *ready = args[0];
+    PyObject *popleft = Py_TYPE(ready) == deque_type ? NULL : PyObject_GetAttr(ready, str_popleft);
+    if (popleft == NULL && PyErr_Occurred()) {
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *handle = popleft == NULL ? direct_call0(&deque_popleft, ready)
+                                           : PyObject_CallNoArgs(popleft);
+        if (handle == NULL) {
+            goto error;
+        }
+        PyTypeObject *kind = Py_TYPE(handle);
+        PyObject *result;
+        if ((PyObject *)kind == task_class) {
+            result = run_task(handle);
+        }
+        else if (kind == callback_type || kind == timer_type) {
+            result = run_callback(handle);
+        }
+        else {
+            result = run_other(handle);
+            if (result == NULL) {
+                Py_DECREF(handle);
+                goto error;
+            }
+        }
+        if (result == NULL && report_or_propagate(handle) < 0) {
+            Py_DECREF(handle);
+            goto error;
+        }
+        Py_XDECREF(result);
+        Py_DECREF(handle);
+    }
+    Py_XDECREF(popleft);
+    Py_RETURN_NONE;
+
+error:
+    Py_XDECREF(popleft);
+    return NULL;
+}
+
+static PyMethodDef run_ready_def = {
+    "run_ready", (PyCFunction)(void (*)(void))run_ready, METH_FASTCALL,
+    "run_ready(ready, count)\n--\n\n"
+    "Run the first count handles of the loop's ready deque (C).",
+};
+
+/* EventLoop.call_soon(callback, *args, context=None) outside debug mode
+ * (genloop/loop.py is the reference): a waking task goes onto the ready
+ * queue itself, with what woke it; any other callback in a new Callback
+ * (the fields asyncio.Handle's __init__ sets, set here).  A closed or
+ * debug-mode loop, and a call of any other shape, go to the pure method. */
+static PyObject *pure_call_soon;
+static Py_ssize_t off_handle_loop, off_source_traceback, off_repr;
+
+static PyObject *
+call_pure_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
+    PyObject *small[8];
+    PyObject **all = total < 8 ? small : PyMem_New(PyObject *, total + 1);
+    if (all == NULL) {
+        return PyErr_NoMemory();
+    }
+    all[0] = loop;
+    for (Py_ssize_t i = 0; i < total; i++) {
+        all[i + 1] = args[i];
+    }
+    PyObject *result = PyObject_Vectorcall(pure_call_soon, all, nargs + 1, kwnames);
+    if (all != small) {
+        PyMem_Free(all);
+    }
+    return result;
+}
+
+/* ``loop._ready.append(item)``: 0, or -1 with an exception. */
+static int
+make_ready(PyObject *loop, PyObject *item)
+{
+    PyObject *ready = get_slot(loop, off_ready);
+    PyObject *appended = Py_TYPE(ready) == deque_type
+                         ? direct_call(&deque_append, ready, &item, 1, NULL)
+                         : call_method1(ready, str_append, item);
+    Py_XDECREF(appended);
+    return appended == NULL ? -1 : 0;
+}
+
+/* Whether the keywords of a call are ``context`` alone. */
+static int
+context_only(PyObject *kwnames)
+{
+    if (PyTuple_GET_SIZE(kwnames) != 1) {
+        return 0;
+    }
+    PyObject *name = PyTuple_GET_ITEM(kwnames, 0);
+    PyObject *context = PyTuple_GET_ITEM(context_kwnames, 0);
+    return name == context || PyUnicode_Compare(name, context) == 0;
+}
+
+static PyObject *
+loop_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    if (nargs < 1 || (kwnames != NULL && !context_only(kwnames))
+        || get_slot(loop, off_closed) != Py_False || get_slot(loop, off_debug) != Py_False) {
+        return call_pure_call_soon(loop, args, nargs, kwnames);
+    }
+    PyObject *callback = args[0];
+    if ((PyObject *)Py_TYPE(callback) == task_class) {
+        /* A task waking up: the task itself, and the future it waited for
+         * (none after a plain reschedule). */
+        if (nargs > 1) {
+            set_slot(callback, off_wakeup_arg, args[1]);
+        }
+        return make_ready(loop, callback) < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    PyObject *context = kwnames != NULL ? args[nargs] : Py_None;
+    context = context != Py_None ? Py_NewRef(context) : PyContext_CopyCurrent();
+    if (context == NULL) {
+        return NULL;
+    }
+    PyObject *arguments = PyTuple_New(nargs - 1);
+    PyObject *handle = arguments != NULL ? callback_type->tp_alloc(callback_type, 0) : NULL;
+    if (handle == NULL) {
+        Py_XDECREF(arguments);
+        Py_DECREF(context);
+        return NULL;
+    }
+    for (Py_ssize_t i = 1; i < nargs; i++) {
+        PyTuple_SET_ITEM(arguments, i - 1, Py_NewRef(args[i]));
+    }
+    /* A new object: every slot is empty. */
+    SLOT(handle, off_callback) = Py_NewRef(callback);
+    SLOT(handle, off_args) = arguments;
+    SLOT(handle, off_cancelled) = Py_NewRef(Py_False);
+    SLOT(handle, off_handle_loop) = Py_NewRef(loop);
+    SLOT(handle, off_source_traceback) = Py_NewRef(Py_None);
+    SLOT(handle, off_repr) = Py_NewRef(Py_None);
+    SLOT(handle, off_handle_context) = context;
+    if (make_ready(loop, handle) < 0) {
+        Py_DECREF(handle);
+        return NULL;
+    }
+    return handle;
+}
+
+static PyMethodDef call_soon_def = {
+    "call_soon", (PyCFunction)(void (*)(void))loop_call_soon, METH_FASTCALL | METH_KEYWORDS,
+    "call_soon($self, callback, /, *args, context=None)\n--\n\n"
+    "Run callback(*args) at the loop's next iteration (C outside debug mode).",
+};
+
+/* loop_core(EventLoop, pure call_soon, Task, Callback, Timer,
+ *           callback_error_propagates, report_failure): the loop's hot
+ * paths for its handle classes, as (run_ready, the call_soon method
+ * descriptor of EventLoop).  The Task is the one start() was given. */
+static PyObject *
+loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 7 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || task_class == NULL
+        || args[2] != task_class || !PyType_Check(args[3]) || !PyType_Check(args[4])
+        || !PyCallable_Check(args[5]) || !PyCallable_Check(args[6])) {
+        PyErr_SetString(PyExc_TypeError,
+                        "loop_core(EventLoop, call_soon, Task, Callback, Timer, "
+                        "callback_error_propagates, report_failure), after start() was "
+                        "given the same Task");
+        return NULL;
+    }
+    PyObject *callback = args[3], *timer = args[4];
+    Py_ssize_t timer_offsets[4];
+    if (slot_offset(callback, "_callback", &off_callback) < 0
+        || slot_offset(callback, "_args", &off_args) < 0
+        || slot_offset(callback, "_cancelled", &off_cancelled) < 0
+        || slot_offset(callback, "_context", &off_handle_context) < 0
+        || slot_offset(callback, "_loop", &off_handle_loop) < 0
+        || slot_offset(callback, "_source_traceback", &off_source_traceback) < 0
+        || slot_offset(callback, "_repr", &off_repr) < 0
+        || slot_offset(timer, "_callback", &timer_offsets[0]) < 0
+        || slot_offset(timer, "_args", &timer_offsets[1]) < 0
+        || slot_offset(timer, "_cancelled", &timer_offsets[2]) < 0
+        || slot_offset(timer, "_context", &timer_offsets[3]) < 0
+        || slot_offset(args[0], "_ready", &off_ready) < 0
+        || slot_offset(args[0], "_closed", &off_closed) < 0
+        || slot_offset(args[0], "_debug", &off_debug) < 0) {
+        return NULL;
+    }
+    PyObject *collections = PyImport_ImportModule("collections");
+    PyObject *deque = collections != NULL ? PyObject_GetAttrString(collections, "deque") : NULL;
+    Py_XDECREF(collections);
+    if (deque == NULL || base_method(deque, "append", &deque_append) < 0
+        || base_method(deque, "popleft", &deque_popleft) < 0) {
+        Py_XDECREF(deque);
+        return NULL;
+    }
+    keep((PyObject **)&deque_type, deque);
+    Py_DECREF(deque);
+    if (timer_offsets[0] != off_callback || timer_offsets[1] != off_args
+        || timer_offsets[2] != off_cancelled || timer_offsets[3] != off_handle_context) {
+        PyErr_Format(PyExc_TypeError, "loop_core(): %R and %R keep their fields apart",
+                     callback, timer);
+        return NULL;
+    }
+    PyObject *method = PyDescr_NewMethod((PyTypeObject *)args[0], &call_soon_def);
+    PyObject *runner = method != NULL ? PyCFunction_New(&run_ready_def, NULL) : NULL;
+    PyObject *both = runner != NULL ? PyTuple_Pack(2, runner, method) : NULL;
+    Py_XDECREF(runner);
+    Py_XDECREF(method);
+    if (both == NULL) {
+        return NULL;
+    }
+    keep(&pure_call_soon, args[1]);
+    keep((PyObject **)&callback_type, callback);
+    keep((PyObject **)&timer_type, timer);
+    keep(&error_propagates, args[5]);
+    keep(&failure_reporter, args[6]);
+    return both;
 }
 
 /* -- legacy coroutine functions ---------------------------------------------- */
@@ -1968,6 +2315,8 @@ static PyMethodDef module_methods[] = {
      "Task.result and Task.exception in C, as method descriptors of the class given."},
     {"name_setter", name_setter, METH_O,
      "Task.set_name in C, as a method descriptor of the class given."},
+    {"loop_core", (PyCFunction)(void (*)(void))loop_core, METH_FASTCALL,
+     "The loop's ready queue run and call_soon in C, for the classes given."},
     {"direct_slots", direct_slots, METH_O,
      "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},
@@ -1997,6 +2346,10 @@ PyInit__speedups(void)
         || intern(&str_loop, "_loop") < 0
         || intern(&str_debug, "_debug") < 0
         || intern(&str_append, "append") < 0
+        || intern(&str_popleft, "popleft") < 0
+        || intern(&str_cancelled, "_cancelled") < 0
+        || intern(&str_run, "_run") < 0
+
         || intern(&str_blocking, "_asyncio_future_blocking") < 0
         || intern(&str_wait_for, "_wait_for") < 0
         || intern(&str_on_yield, "_on_yield") < 0

@@ -48,7 +48,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional
 
-from . import _seam, _versions
+from . import _compiled, _seam, _versions
 from ._frames import drop_own_frames
 from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
@@ -110,6 +110,10 @@ class EventLoop(asyncio.SelectorEventLoop):
     ``create_task`` makes a :class:`genloop.Task`, which runs ``async def``
     coroutines, ``@genloop.coroutine`` generators and plain generators alike.
     """
+
+    # Read at every call_soon: slots, which the compiled call_soon reads at
+    # their offsets (the rest of the loop's state stays in its __dict__).
+    __slots__ = ("_ready", "_closed", "_debug")
 
     if TYPE_CHECKING:
         # What the standard loop shares (see the module docstring); typeshed
@@ -368,6 +372,9 @@ class EventLoop(asyncio.SelectorEventLoop):
             timer_queue.pop_due(self.time() + self._clock_resolution, ready)
 
         debug = self._debug
+        if _run_ready is not None and not debug:
+            _run_ready(ready, len(ready))
+            return
         popleft = ready.popleft
         for _ in range(len(ready)):
             handle = popleft()
@@ -407,6 +414,18 @@ class EventLoop(asyncio.SelectorEventLoop):
         """Debug mode: report a callback slower than ``slow_callback_duration``."""
         if duration >= self.slow_callback_duration:
             logger.warning("Executing %r took %.3f seconds", handle, duration)
+
+
+_speedups = _compiled.speedups()
+#: The ready queue's run (the end of ``_run_once``) in C, where the core is
+#: compiled; used outside debug mode.
+_run_ready: Optional[Callable[[Deque[Any], int], None]] = None
+if _speedups is not None:
+    # call_soon too: in C outside debug mode, the pure method otherwise.
+    _run_ready, EventLoop.call_soon = _speedups.loop_core(  # type: ignore[method-assign]
+        EventLoop, EventLoop.call_soon, Task, Callback, Timer,
+        _seam.callback_error_propagates, report_failure,
+    )
 
 
 def _check_callback(callback: Any, method: str) -> None:

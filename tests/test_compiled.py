@@ -6,6 +6,7 @@ program that walks every row of the step's yield table on both steps in
 the same run, to compare what each prints.
 """
 
+import collections
 import importlib.util
 import inspect
 import textwrap
@@ -170,6 +171,44 @@ def test_the_slot_installers_say_what_they_need():
         _speedups.traverse(Task)
     with pytest.raises(TypeError, match="name_setter\\(\\) needs the Task class, got 42"):
         _speedups.name_setter(42)
+
+
+@needs_compiled_step
+def test_the_loops_call_soon_and_ready_queue_are_compiled():
+    from genloop import loop as loop_module
+
+    assert type(genloop.EventLoop.__dict__["call_soon"]).__name__ == "method_descriptor"
+    assert str(inspect.signature(genloop.EventLoop.call_soon)) == (
+        "(self, callback, /, *args, context=None)"
+    )
+    assert type(loop_module._run_ready).__name__ == "builtin_function_or_method"
+    with pytest.raises(TypeError, match="run_ready\\(ready deque, how many of its handles"):
+        loop_module._run_ready(collections.deque())
+
+
+@needs_compiled_step
+def test_the_loop_core_installer_says_what_it_needs():
+    from genloop import _speedups
+
+    with pytest.raises(TypeError, match="loop_core\\(EventLoop, call_soon, Task, Callback, "):
+        _speedups.loop_core(genloop.EventLoop)
+    with pytest.raises(TypeError, match="is not a __slots__ member"):
+        _speedups.loop_core(object, print, Task, *[Task] * 2, print, print)
+
+
+def test_a_debug_loop_and_a_closed_one_take_the_pure_call_soon():
+    loop = genloop.new_event_loop()
+    try:
+        loop.set_debug(True)
+        handle = loop.call_soon(print)
+        assert handle._source_traceback  # made by asyncio.Handle in debug mode
+        handle.cancel()
+        loop.set_debug(False)
+        assert loop.call_soon(print)._source_traceback is None
+    finally:
+        loop.close()
+    with pytest.raises(RuntimeError, match="Event loop is closed"):
+        loop.call_soon(print)
 
 
 @needs_compiled_step

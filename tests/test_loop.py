@@ -105,6 +105,34 @@ def test_call_soon_runs_the_callback_in_the_given_context(loop):
     assert seen == ["inner", "outer"]
 
 
+@needs_contextvars
+def test_call_soon_gives_the_handle_asyncio_makes(loop):
+    import contextvars
+
+    given = contextvars.copy_context()
+    for context in (None, given):
+        ours = loop.call_soon(print, "a", "b", context=context)
+        theirs = asyncio.Handle(print, ("a", "b"), loop, context)
+        assert isinstance(ours, asyncio.Handle)
+        for field in ("_callback", "_args", "_cancelled", "_loop", "_source_traceback", "_repr"):
+            assert getattr(ours, field) == getattr(theirs, field), field
+        assert repr(ours) == repr(theirs)
+        assert (ours._context is given) == (context is given)
+        assert isinstance(ours._context, contextvars.Context)
+        ours.cancel()
+
+
+@pytest.mark.parametrize("arguments, keywords, complaint", [
+    ((), {}, "callback"),
+    ((print,), {"delay": 1}, "delay"),
+    pytest.param((print,), {"context": None, "delay": 1}, "delay", marks=needs_contextvars),
+], ids=["no callback", "an unknown keyword", "context and an unknown keyword"])
+def test_call_soon_called_wrongly_says_what_is_wrong(loop, arguments, keywords, complaint):
+    with pytest.raises(TypeError, match=complaint):
+        loop.call_soon(*arguments, **keywords)
+    assert not loop._ready
+
+
 def test_callbacks_scheduled_by_a_callback_wait_for_the_next_iteration(loop):
     """stop() inside the loop lets the current iteration finish, and no more."""
     calls = []
