@@ -34,9 +34,10 @@ def legacy_iscoroutine(obj: Any) -> bool:
     generator expression is no coroutine (3.12's ``asyncio.wait`` takes
     one as its collection of tasks).  asyncio asks it of every coroutine it
     makes a task of: the generator test is inspect.isgenerator()'s, inline
-    (the generator type has no subclasses)."""
+    (the generator type has no subclasses), and a generator expression is
+    told by its name (its code's, without the audited ``gi_code``)."""
     if type(obj) is types.GeneratorType:
-        return obj.gi_code.co_name != "<genexpr>"
+        return obj.__name__ != "<genexpr>"
     return iscoroutine(obj)
 
 

@@ -12,10 +12,11 @@ that loop as 3.6 did.
 
 import asyncio
 import functools
+import inspect
+import types
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 from .. import _compiled, _seam, _versions
-from ..coroutines import is_decorated_generator
 from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
@@ -81,7 +82,11 @@ def _converted(items: Iterable[Any], loop: Any) -> List[Any]:
     converted = []
     made: Dict[int, Any] = {}  # id of each item given (all alive in items)
     for given in items:
-        decorated = is_decorated_generator(given)
+        # is_decorated_generator(given), inline: a gather of legacy
+        # coroutines asks it of each.
+        decorated = type(given) is types.GeneratorType and bool(
+            given.gi_code.co_flags & inspect.CO_ITERABLE_COROUTINE
+        )
         if decorated and loop is None:
             # Taken as it is, as asyncio takes it under the compat layer:
             # nothing is made, so nothing to make once.
