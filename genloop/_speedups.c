@@ -1570,8 +1570,10 @@ static PyMethodDef run_ready_def = {
 static PyObject *pure_call_soon;
 static Py_ssize_t off_handle_loop, off_source_traceback, off_repr;
 
+/* ``pure(loop, *args, **kwnames)``: a loop method's pure version. */
 static PyObject *
-call_pure_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+call_pure_method(PyObject *pure, PyObject *loop, PyObject *const *args, Py_ssize_t nargs,
+                 PyObject *kwnames)
 {
     Py_ssize_t total = nargs + (kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0);
     PyObject *small[8];
@@ -1583,11 +1585,50 @@ call_pure_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyO
     for (Py_ssize_t i = 0; i < total; i++) {
         all[i + 1] = args[i];
     }
-    PyObject *result = PyObject_Vectorcall(pure_call_soon, all, nargs + 1, kwnames);
+    PyObject *result = PyObject_Vectorcall(pure, all, nargs + 1, kwnames);
     if (all != small) {
         PyMem_Free(all);
     }
     return result;
+}
+
+/* Whether the loop takes the compiled paths: open, and not in debug mode. */
+static inline int
+plain_loop(PyObject *loop)
+{
+    return get_slot(loop, off_closed) == Py_False && get_slot(loop, off_debug) == Py_False;
+}
+
+/* A new handle of ``type`` (Callback or Timer) for ``callback(*args)`` on
+ * ``loop`` in ``context`` (None: a copy of the current one), with the
+ * fields asyncio.Handle's __init__ sets. */
+static PyObject *
+new_handle(PyTypeObject *type, PyObject *loop, PyObject *callback, PyObject *const *args,
+           Py_ssize_t nargs, PyObject *context)
+{
+    context = context != Py_None ? Py_NewRef(context) : PyContext_CopyCurrent();
+    if (context == NULL) {
+        return NULL;
+    }
+    PyObject *arguments = PyTuple_New(nargs);
+    PyObject *handle = arguments != NULL ? type->tp_alloc(type, 0) : NULL;
+    if (handle == NULL) {
+        Py_XDECREF(arguments);
+        Py_DECREF(context);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++) {
+        PyTuple_SET_ITEM(arguments, i, Py_NewRef(args[i]));
+    }
+    /* A new object: every slot is empty. */
+    SLOT(handle, off_callback) = Py_NewRef(callback);
+    SLOT(handle, off_args) = arguments;
+    SLOT(handle, off_cancelled) = Py_NewRef(Py_False);
+    SLOT(handle, off_handle_loop) = Py_NewRef(loop);
+    SLOT(handle, off_source_traceback) = Py_NewRef(Py_None);
+    SLOT(handle, off_repr) = Py_NewRef(Py_None);
+    SLOT(handle, off_handle_context) = context;
+    return handle;
 }
 
 /* ``loop._ready.append(item)``: 0, or -1 with an exception. */
@@ -1617,9 +1658,8 @@ context_only(PyObject *kwnames)
 static PyObject *
 loop_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (nargs < 1 || (kwnames != NULL && !context_only(kwnames))
-        || get_slot(loop, off_closed) != Py_False || get_slot(loop, off_debug) != Py_False) {
-        return call_pure_call_soon(loop, args, nargs, kwnames);
+    if (nargs < 1 || (kwnames != NULL && !context_only(kwnames)) || !plain_loop(loop)) {
+        return call_pure_method(pure_call_soon, loop, args, nargs, kwnames);
     }
     PyObject *callback = args[0];
     if ((PyObject *)Py_TYPE(callback) == task_class) {
@@ -1630,31 +1670,10 @@ loop_call_soon(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject
         }
         return make_ready(loop, callback) < 0 ? NULL : Py_NewRef(Py_None);
     }
-    PyObject *context = kwnames != NULL ? args[nargs] : Py_None;
-    context = context != Py_None ? Py_NewRef(context) : PyContext_CopyCurrent();
-    if (context == NULL) {
-        return NULL;
-    }
-    PyObject *arguments = PyTuple_New(nargs - 1);
-    PyObject *handle = arguments != NULL ? callback_type->tp_alloc(callback_type, 0) : NULL;
-    if (handle == NULL) {
-        Py_XDECREF(arguments);
-        Py_DECREF(context);
-        return NULL;
-    }
-    for (Py_ssize_t i = 1; i < nargs; i++) {
-        PyTuple_SET_ITEM(arguments, i - 1, Py_NewRef(args[i]));
-    }
-    /* A new object: every slot is empty. */
-    SLOT(handle, off_callback) = Py_NewRef(callback);
-    SLOT(handle, off_args) = arguments;
-    SLOT(handle, off_cancelled) = Py_NewRef(Py_False);
-    SLOT(handle, off_handle_loop) = Py_NewRef(loop);
-    SLOT(handle, off_source_traceback) = Py_NewRef(Py_None);
-    SLOT(handle, off_repr) = Py_NewRef(Py_None);
-    SLOT(handle, off_handle_context) = context;
-    if (make_ready(loop, handle) < 0) {
-        Py_DECREF(handle);
+    PyObject *handle = new_handle(callback_type, loop, callback, args + 1, nargs - 1,
+                                  kwnames != NULL ? args[nargs] : Py_None);
+    if (handle == NULL || make_ready(loop, handle) < 0) {
+        Py_XDECREF(handle);
         return NULL;
     }
     return handle;
@@ -1665,6 +1684,226 @@ static PyMethodDef call_soon_def = {
     "call_soon($self, callback, /, *args, context=None)\n--\n\n"
     "Run callback(*args) at the loop's next iteration (C outside debug mode).",
 };
+
+/* -- the loop's timers ---------------------------------------------------------
+ *
+ * EventLoop.call_at and call_later, the timer queue's push, and a Timer's
+ * cancel(), outside debug mode (genloop/loop.py, genloop/timers.py and
+ * asyncio's TimerHandle.cancel are the reference), for a loop of the class
+ * given (a subclass may override what they call) with its own TimerQueue;
+ * anything else goes to the pure methods. */
+static PyTypeObject *event_loop_type, *timer_queue_type;
+static PyObject *pure_call_at, *pure_call_later, *pure_timer_cancel;
+static Py_ssize_t off_timer_queue, off_times, off_due_at, off_count, off_queue_cancelled;
+static Py_ssize_t off_when, off_scheduled;
+static Direct heap_push;
+static PyObject *str_time;
+
+/* Whether ``loop`` is of the class given, open, not in debug mode, with
+ * its own timer queue. */
+static inline int
+plain_timer_loop(PyObject *loop)
+{
+    return Py_TYPE(loop) == event_loop_type && plain_loop(loop)
+           && Py_TYPE(get_slot(loop, off_timer_queue)) == timer_queue_type;
+}
+
+/* ``slot += 1`` for an int slot of ``obj``: 0, or -1 with an exception. */
+static int
+count_one_more(PyObject *obj, Py_ssize_t offset)
+{
+    Py_ssize_t count = PyLong_AsSsize_t(get_slot(obj, offset));
+    PyObject *more = count == -1 && PyErr_Occurred() ? NULL : PyLong_FromSsize_t(count + 1);
+    if (more == NULL) {
+        return -1;
+    }
+    set_slot(obj, offset, more);
+    Py_DECREF(more);
+    return 0;
+}
+
+/* TimerQueue.push(when, timer): 0, or -1 with an exception. */
+static int
+push_timer(PyObject *queue, PyObject *when, PyObject *timer)
+{
+    PyObject *due_at = get_slot(queue, off_due_at);
+    PyObject *held = PyDict_GetItemWithError(due_at, when);
+    if (held == NULL) {
+        if (PyErr_Occurred() || PyDict_SetItem(due_at, when, timer) < 0) {
+            return -1;
+        }
+        PyObject *args[2] = {get_slot(queue, off_times), when};
+        PyObject *pushed = direct_call(&heap_push, NULL, args, 2, NULL);
+        if (pushed == NULL) {
+            return -1;
+        }
+        Py_DECREF(pushed);
+    }
+    else if (PyList_CheckExact(held)) {
+        if (PyList_Append(held, timer) < 0) {
+            return -1;
+        }
+    }
+    else {
+        PyObject *both = PyList_New(2);
+        if (both == NULL) {
+            return -1;
+        }
+        PyList_SET_ITEM(both, 0, Py_NewRef(held));
+        PyList_SET_ITEM(both, 1, Py_NewRef(timer));
+        int failed = PyDict_SetItem(due_at, when, both);
+        Py_DECREF(both);
+        if (failed < 0) {
+            return -1;
+        }
+    }
+    if (count_one_more(queue, off_count) < 0) {
+        return -1;
+    }
+    set_slot(timer, off_scheduled, Py_True);
+    return 0;
+}
+
+/* A Timer for ``callback(*args)`` (``args[0]`` is the callback), due at
+ * ``when``, on the loop's timer queue. */
+static PyObject *
+schedule_timer(PyObject *loop, PyObject *when, PyObject *const *args, Py_ssize_t nargs,
+               PyObject *context)
+{
+    PyObject *timer = new_handle(timer_type, loop, args[0], args + 1, nargs - 1, context);
+    if (timer == NULL) {
+        return NULL;
+    }
+    SLOT(timer, off_when) = Py_NewRef(when);
+    SLOT(timer, off_scheduled) = Py_NewRef(Py_False);
+    if (push_timer(get_slot(loop, off_timer_queue), when, timer) < 0) {
+        Py_DECREF(timer);
+        return NULL;
+    }
+    return timer;
+}
+
+static PyObject *
+loop_call_at(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    if (nargs < 2 || args[0] == Py_None || (kwnames != NULL && !context_only(kwnames))
+        || !plain_timer_loop(loop)) {
+        return call_pure_method(pure_call_at, loop, args, nargs, kwnames);
+    }
+    return schedule_timer(loop, args[0], args + 1, nargs - 1,
+                          kwnames != NULL ? args[nargs] : Py_None);
+}
+
+static PyObject *
+loop_call_later(PyObject *loop, PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+    if (nargs < 2 || !(PyFloat_CheckExact(args[0]) || PyLong_CheckExact(args[0]))
+        || (kwnames != NULL && !context_only(kwnames)) || !plain_timer_loop(loop)) {
+        return call_pure_method(pure_call_later, loop, args, nargs, kwnames);
+    }
+    PyObject *now = call_method0(loop, str_time);
+    PyObject *when = now != NULL ? PyNumber_Add(now, args[0]) : NULL;
+    Py_XDECREF(now);
+    if (when == NULL) {
+        return NULL;
+    }
+    PyObject *timer = NULL;
+    if (when == Py_None) {  /* from a time() of some other kind: call_at's error */
+        PyErr_SetString(PyExc_TypeError, "when cannot be None: pass a loop.time() value");
+    }
+    else {
+        timer = schedule_timer(loop, when, args + 1, nargs - 1,
+                               kwnames != NULL ? args[nargs] : Py_None);
+    }
+    Py_DECREF(when);
+    return timer;
+}
+
+/* Timer.cancel(): TimerHandle.cancel() with the loop's
+ * _timer_handle_cancelled() and Handle.cancel() inline. */
+static PyObject *
+timer_cancel(PyObject *timer, PyObject *unused)
+{
+    PyObject *cancelled = get_slot(timer, off_cancelled);
+    if (cancelled == Py_True) {
+        Py_RETURN_NONE;
+    }
+    PyObject *loop = get_slot(timer, off_handle_loop);
+    if (cancelled != Py_False || Py_TYPE(loop) != event_loop_type
+        || get_slot(loop, off_debug) != Py_False
+        || Py_TYPE(get_slot(loop, off_timer_queue)) != timer_queue_type) {
+        return PyObject_CallOneArg(pure_timer_cancel, timer);
+    }
+    if (get_slot(timer, off_scheduled) == Py_True
+        && count_one_more(get_slot(loop, off_timer_queue), off_queue_cancelled) < 0) {
+        return NULL;
+    }
+    set_slot(timer, off_cancelled, Py_True);
+    set_slot(timer, off_callback, Py_None);
+    set_slot(timer, off_args, Py_None);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef call_at_def = {
+    "call_at", (PyCFunction)(void (*)(void))loop_call_at, METH_FASTCALL | METH_KEYWORDS,
+    "call_at($self, when, callback, /, *args, context=None)\n--\n\n"
+    "Run callback(*args) once the loop's time() reaches when (C outside debug mode).",
+};
+
+static PyMethodDef call_later_def = {
+    "call_later", (PyCFunction)(void (*)(void))loop_call_later, METH_FASTCALL | METH_KEYWORDS,
+    "call_later($self, delay, callback, /, *args, context=None)\n--\n\n"
+    "Run callback(*args) delay seconds from now (C outside debug mode).",
+};
+
+static PyMethodDef timer_cancel_def = {
+    "cancel", timer_cancel, METH_NOARGS,
+    "Cancel the timer: it will not run (C outside debug mode).",
+};
+
+/* timer_core(EventLoop, pure call_at, pure call_later, TimerQueue, pure
+ *            Timer.cancel, heapq.heappush), after loop_core(): the
+ * compiled call_at and call_later of EventLoop and cancel of Timer, as
+ * method descriptors. */
+static PyObject *
+timer_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyType_Check(args[0]) || !PyCallable_Check(args[1])
+        || !PyCallable_Check(args[2]) || !PyType_Check(args[3]) || !PyCallable_Check(args[4])
+        || !PyCallable_Check(args[5]) || timer_type == NULL) {
+        PyErr_SetString(PyExc_TypeError,
+                        "timer_core(EventLoop, call_at, call_later, TimerQueue, "
+                        "Timer.cancel, heapq.heappush), after loop_core()");
+        return NULL;
+    }
+    if (slot_offset(args[0], "_timer_queue", &off_timer_queue) < 0
+        || slot_offset(args[3], "times", &off_times) < 0
+        || slot_offset(args[3], "_due_at", &off_due_at) < 0
+        || slot_offset(args[3], "_count", &off_count) < 0
+        || slot_offset(args[3], "cancelled", &off_queue_cancelled) < 0
+        || slot_offset((PyObject *)timer_type, "_when", &off_when) < 0
+        || slot_offset((PyObject *)timer_type, "_scheduled", &off_scheduled) < 0) {
+        return NULL;
+    }
+    PyObject *call_at = PyDescr_NewMethod((PyTypeObject *)args[0], &call_at_def);
+    PyObject *call_later = call_at != NULL
+        ? PyDescr_NewMethod((PyTypeObject *)args[0], &call_later_def) : NULL;
+    PyObject *cancel = call_later != NULL ? PyDescr_NewMethod(timer_type, &timer_cancel_def) : NULL;
+    PyObject *all = cancel != NULL ? PyTuple_Pack(3, call_at, call_later, cancel) : NULL;
+    Py_XDECREF(call_at);
+    Py_XDECREF(call_later);
+    Py_XDECREF(cancel);
+    if (all == NULL) {
+        return NULL;
+    }
+    keep((PyObject **)&event_loop_type, args[0]);
+    keep(&pure_call_at, args[1]);
+    keep(&pure_call_later, args[2]);
+    keep((PyObject **)&timer_queue_type, args[3]);
+    keep(&pure_timer_cancel, args[4]);
+    direct_resolve(&heap_push, args[5]);
+    return all;
+}
 
 /* loop_core(EventLoop, pure call_soon, Task, Callback, Timer,
  *           callback_error_propagates, report_failure): the loop's hot
@@ -2317,6 +2556,8 @@ static PyMethodDef module_methods[] = {
      "Task.set_name in C, as a method descriptor of the class given."},
     {"loop_core", (PyCFunction)(void (*)(void))loop_core, METH_FASTCALL,
      "The loop's ready queue run and call_soon in C, for the classes given."},
+    {"timer_core", (PyCFunction)(void (*)(void))timer_core, METH_FASTCALL,
+     "The loop's call_at and call_later, and a Timer's cancel, in C."},
     {"direct_slots", direct_slots, METH_O,
      "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},
@@ -2347,6 +2588,7 @@ PyInit__speedups(void)
         || intern(&str_debug, "_debug") < 0
         || intern(&str_append, "append") < 0
         || intern(&str_popleft, "popleft") < 0
+        || intern(&str_time, "time") < 0
         || intern(&str_cancelled, "_cancelled") < 0
         || intern(&str_run, "_run") < 0
 

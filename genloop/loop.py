@@ -41,6 +41,7 @@ async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 
 import asyncio
 import collections
+import heapq
 import logging
 import selectors
 import sys
@@ -111,9 +112,10 @@ class EventLoop(asyncio.SelectorEventLoop):
     coroutines, ``@genloop.coroutine`` generators and plain generators alike.
     """
 
-    # Read at every call_soon: slots, which the compiled call_soon reads at
-    # their offsets (the rest of the loop's state stays in its __dict__).
-    __slots__ = ("_ready", "_closed", "_debug")
+    # Read at every call_soon or call_later: slots, which the compiled
+    # methods read at their offsets (the rest of the loop's state stays in
+    # its __dict__).
+    __slots__ = ("_ready", "_closed", "_debug", "_timer_queue")
 
     if TYPE_CHECKING:
         # What the standard loop shares (see the module docstring); typeshed
@@ -425,6 +427,14 @@ if _speedups is not None:
     _run_ready, EventLoop.call_soon = _speedups.loop_core(  # type: ignore[method-assign]
         EventLoop, EventLoop.call_soon, Task, Callback, Timer,
         _seam.callback_error_propagates, report_failure,
+    )
+    # call_at, call_later (with the timer queue's push) and a timer's
+    # cancel() too, for a loop of this very class.
+    EventLoop.call_at, EventLoop.call_later, Timer.cancel = (  # type: ignore[method-assign]
+        _speedups.timer_core(
+            EventLoop, EventLoop.call_at, EventLoop.call_later, TimerQueue, Timer.cancel,
+            heapq.heappush,
+        )
     )
 
 

@@ -7,6 +7,7 @@ the same run, to compare what each prints.
 """
 
 import collections
+import functools
 import importlib.util
 import inspect
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 
 import genloop
 from genloop import _compiled, _versions
+from genloop.handles import Timer
 from genloop.tasks import Task
 
 from childprocess import run_python
@@ -181,6 +183,14 @@ def test_the_loops_call_soon_and_ready_queue_are_compiled():
     assert str(inspect.signature(genloop.EventLoop.call_soon)) == (
         "(self, callback, /, *args, context=None)"
     )
+    signatures = {
+        "call_at": "(self, when, callback, /, *args, context=None)",
+        "call_later": "(self, delay, callback, /, *args, context=None)",
+    }
+    for name, signature in signatures.items():
+        assert type(genloop.EventLoop.__dict__[name]).__name__ == "method_descriptor"
+        assert str(inspect.signature(getattr(genloop.EventLoop, name))) == signature
+    assert type(Timer.__dict__["cancel"]).__name__ == "method_descriptor"
     assert type(loop_module._run_ready).__name__ == "builtin_function_or_method"
     with pytest.raises(TypeError, match="run_ready\\(ready deque, how many of its handles"):
         loop_module._run_ready(collections.deque())
@@ -194,6 +204,10 @@ def test_the_loop_core_installer_says_what_it_needs():
         _speedups.loop_core(genloop.EventLoop)
     with pytest.raises(TypeError, match="is not a __slots__ member"):
         _speedups.loop_core(object, print, Task, *[Task] * 2, print, print)
+    with pytest.raises(TypeError, match="timer_core\\(EventLoop, call_at, call_later, "):
+        _speedups.timer_core(genloop.EventLoop)
+    with pytest.raises(TypeError, match="object'>._timer_queue is not a __slots__ member"):
+        _speedups.timer_core(object, print, print, object, print, print)
 
 
 def test_a_debug_loop_and_a_closed_one_take_the_pure_call_soon():
@@ -207,8 +221,9 @@ def test_a_debug_loop_and_a_closed_one_take_the_pure_call_soon():
         assert loop.call_soon(print)._source_traceback is None
     finally:
         loop.close()
-    with pytest.raises(RuntimeError, match="Event loop is closed"):
-        loop.call_soon(print)
+    for schedule in (loop.call_soon, functools.partial(loop.call_later, 1)):
+        with pytest.raises(RuntimeError, match="Event loop is closed"):
+            schedule(print)
 
 
 @needs_compiled_step

@@ -285,6 +285,61 @@ def test_cancelling_most_timers_shrinks_the_heap_and_keeps_the_rest_in_order(loo
     assert fired == [number for number in range(1000) if number not in cancelled]
 
 
+def test_a_timer_cancelled_is_left_as_asyncio_leaves_one(loop):
+    ours = loop.call_later(10, print, "a")
+    theirs = asyncio.TimerHandle(ours._when, print, ("a",), loop)
+    for handle in (ours, theirs):
+        handle.cancel()
+        handle.cancel()  # a second time changes nothing
+    for field in ("_cancelled", "_callback", "_args", "_repr", "_when"):
+        assert getattr(ours, field) == getattr(theirs, field), field
+    assert repr(ours) == repr(theirs)
+
+
+@genloop_only
+def test_a_timer_cancelled_twice_is_counted_once(loop):
+    timer = loop.call_later(10, print)
+    unscheduled = asyncio.TimerHandle(loop.time() + 10, print, (), loop)
+    for handle in (timer, timer, unscheduled):
+        handle.cancel()
+    assert (len(loop._timer_queue), loop._timer_queue.cancelled) == (1, 1)
+
+
+def test_call_later_goes_through_the_call_at_of_a_subclass():
+    scheduled = []
+
+    class Recording(genloop.EventLoop):
+        def call_at(self, when, callback, *args, **kwargs):
+            scheduled.append(when)
+            return super().call_at(when, callback, *args, **kwargs)
+
+    loop = Recording()
+    try:
+        loop.time = lambda: 1000.0
+        timer = loop.call_later(5, print)
+        assert (scheduled, timer._when) == ([1005.0], 1005.0)
+        assert loop.call_at(1001, print)._when == 1001
+        assert scheduled == [1005.0, 1001]
+    finally:
+        loop.close()
+
+
+@needs_contextvars
+def test_timers_run_in_the_context_given(loop, clock):
+    import contextvars
+
+    variable = contextvars.ContextVar("variable", default="outer")
+    context = contextvars.copy_context()
+    context.run(variable.set, "inner")
+    seen = []
+    loop.call_later(1, lambda: seen.append(variable.get()), context=context)
+    loop.call_at(loop.time() + 2, lambda: seen.append(variable.get()), context=context)
+    loop.call_later(3, lambda: seen.append(variable.get()))
+    loop.call_later(4, loop.stop)
+    loop.run_forever()
+    assert seen == ["inner", "inner", "outer"]
+
+
 def test_call_later_refuses_a_delay_of_none(loop):
     with pytest.raises(TypeError):
         loop.call_later(None, plain_function)
