@@ -4,9 +4,10 @@
 3.10+ when a compiler is at hand) replaces the hot paths of ``genloop.tasks``
 (the step, a task's start and end, ``await task``, ``task_factory``, the
 task's type slots for calling, awaiting, finalizing and garbage collection),
-of ``genloop.loop`` (``call_soon`` and the run of the ready queue, outside
-debug mode) and of ``genloop.coroutines`` (a legacy coroutine function
-where asyncio refuses generators, and ``yield from`` its adapter) with the
+of ``genloop.loop`` (``call_soon``, ``call_at``, ``call_later``, a timer's
+``cancel()`` and the run of the ready queue, outside debug mode) and of
+``genloop.coroutines`` (a legacy coroutine function where asyncio refuses
+generators, and ``yield from`` its adapter) with the
 same code in C.  The pure-Python modules stay the reference and run everywhere
 else: on 3.6 to 3.9, on PyPy, where the extension was not built, and
 whenever ``GENLOOP_PURE=1`` is set.

@@ -11,8 +11,8 @@
  * cannot drift apart there.  Around the step: a task's start and
  * finalizer, task_factory, await task, the task's type slots and its
  * garbage-collector traverse, legacy coroutine functions where asyncio
- * refuses generators, and the loop's call_soon and run of its ready queue
- * (genloop/loop.py).
+ * refuses generators, and the loop's call_soon, call_at, call_later, a
+ * timer's cancel() and the run of its ready queue (genloop/loop.py).
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
