@@ -30,6 +30,10 @@ HAS_CANCELLING = sys.version_info >= (3, 11)
 #: ``create_task(context=)`` and task factories called with ``context=`` (3.11+).
 HAS_TASK_CONTEXT_ARG = sys.version_info >= (3, 11)
 
+#: asyncio's socket transport reads for a plain protocol in a method of its
+#: own, ``_read_ready__data_received`` (3.7+; 3.6 reads in ``_read_ready``).
+TRANSPORT_READS_IN_STEPS = sys.version_info >= (3, 7)
+
 #: ``asyncio.coroutine`` still exists in the standard library (up to 3.10).
 HAS_ASYNCIO_COROUTINE = sys.version_info < (3, 11)
 

@@ -29,7 +29,8 @@ queue, and a task on the ready queue is stepped without a Handle.
 
 The I/O machinery (sockets, transports, servers, pipes, subprocesses,
 signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
-class extends.  What genloop shares with it, and nothing else, is: the ready
+class extends; its socket transport receives into a buffer the loop keeps
+(see :mod:`genloop.transports`).  What genloop shares with it, and nothing else, is: the ready
 deque ``_ready`` that the selector code appends handles to, ``_selector``
 and ``_process_events``, ``_write_to_self``, the state flags ``_thread_id``,
 ``_stopping``, ``_closed``, ``_debug``, ``_task_factory`` and
@@ -55,6 +56,7 @@ from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
 from .timers import TimerQueue
+from .transports import ENSURES_FD_FREE, READS_INTO_LOOP_BUFFER, SocketTransport
 
 __all__ = ["EventLoop"]
 
@@ -136,6 +138,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         def _check_closed(self) -> None: ...
         def _check_thread(self) -> None: ...
         def _process_events(self, event_list: Any) -> None: ...
+        def _ensure_fd_no_transport(self, fd: Any) -> None: ...
         def _write_to_self(self) -> None: ...
         def _asyncgen_firstiter_hook(self, agen: Any) -> None: ...
         def _asyncgen_finalizer_hook(self, agen: Any) -> None: ...
@@ -150,6 +153,9 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._wakeup_queue = self._ready
         self._timer_queue = TimerQueue()
         self._callbacks_since_poll = CALLBACKS_PER_POLL  # the first iteration polls
+        #: What the socket transports receive into (see genloop.transports),
+        #: made at the first read.
+        self._read_buffer = memoryview(bytearray())
 
     @property
     def _scheduled(self) -> List[Any]:
@@ -163,6 +169,16 @@ class EventLoop(asyncio.SelectorEventLoop):
         # BaseEventLoop.__init__ starts the list it keeps; the queue is ours.
         if timers:
             raise AttributeError("genloop.EventLoop keeps its timers in _timer_queue")
+
+    if READS_INTO_LOOP_BUFFER:
+
+        def _make_socket_transport(
+            self, sock: Any, protocol: Any, waiter: Any = None, *, extra: Any = None,
+            server: Any = None,
+        ) -> SocketTransport:
+            if ENSURES_FD_FREE:
+                self._ensure_fd_no_transport(sock)
+            return SocketTransport(self, sock, protocol, waiter, extra, server)
 
     # -- time and callbacks ---------------------------------------------------
 

@@ -1,0 +1,226 @@
+"""genloop.transports: the socket transport of genloop's loop receives into
+the loop's buffer, and a protocol sees what it sees on the stock loop.
+
+Each behaviour runs on genloop's loop and on asyncio's own ("stock"), with
+the same expectation.
+"""
+
+import asyncio
+import socket
+import tracemalloc
+
+import pytest
+
+from genloop import transports
+
+from conftest import make_loop
+
+BOTH_LOOPS = pytest.mark.parametrize("kind", ["genloop", "stock"])
+
+READS_INTO_LOOP_BUFFER = pytest.mark.skipif(
+    not transports.READS_INTO_LOOP_BUFFER,
+    reason="3.6's transport reads, handles errors and EOF in one method: genloop keeps it",
+)
+
+
+class Recorder(asyncio.Protocol):
+    """Records what the transport hands it; ``lost`` gets connection_lost's argument."""
+
+    def __init__(self, loop, fail_with=None):
+        self.chunks = []
+        self.events = []
+        self.fail_with = fail_with
+        self.lost = loop.create_future()
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def data_received(self, data):
+        self.chunks.append(data)
+        if self.fail_with is not None:
+            raise self.fail_with
+
+    def eof_received(self):
+        self.events.append("eof")
+
+    def connection_lost(self, exc):
+        self.events.append("lost")
+        self.lost.set_result(exc)
+
+    def received(self):
+        return b"".join(self.chunks)
+
+
+@pytest.fixture
+def reported():
+    return []
+
+
+@pytest.fixture
+def any_loop(kind, reported):
+    loop = make_loop(kind)
+    loop.set_exception_handler(lambda loop, context: reported.append(context))
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def peer_and_recorder(any_loop):
+    """A socket whose other end is a transport of ``any_loop``, feeding a
+    :class:`Recorder`; write to it with :func:`send`."""
+    peer, ours = socket.socketpair()
+    peer.setblocking(False)
+
+    async def connect():
+        _, protocol = await any_loop.create_connection(lambda: Recorder(any_loop), sock=ours)
+        return protocol
+
+    recorder = any_loop.run_until_complete(connect())
+    yield peer, recorder
+    recorder.transport.close()
+    peer.close()
+    any_loop.run_until_complete(asyncio.sleep(0))
+
+
+def send(loop, peer, data):
+    """Start writing ``data`` to ``peer``; the loop runs it while it receives."""
+    loop.create_task(loop.sock_sendall(peer, data))
+
+
+def receive(loop, recorder, size):
+    """Run ``loop`` until ``recorder`` has ``size`` bytes."""
+
+    async def until_received():
+        while len(recorder.received()) < size:
+            await asyncio.sleep(0.001)
+
+    loop.run_until_complete(asyncio.wait_for(until_received(), 10))
+
+
+@BOTH_LOOPS
+def test_messages_arrive_whole_and_in_order_as_bytes(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    messages = [bytes([index % 256]) * (1 + index * 997 % 70000) for index in range(60)]
+    sent = b"".join(messages)
+    for message in messages:
+        send(any_loop, peer, message)
+        receive(any_loop, recorder, sum(len(chunk) for chunk in recorder.chunks) + 1)
+    receive(any_loop, recorder, len(sent))
+    assert recorder.received() == sent
+    assert {type(chunk) for chunk in recorder.chunks} == {bytes}
+    # A chunk handed over is the protocol's: later reads do not change it.
+    assert recorder.chunks[0] == messages[0][: len(recorder.chunks[0])]
+
+
+@BOTH_LOOPS
+def test_no_chunk_is_longer_than_the_transports_max_size(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    recorder.transport.max_size = 100
+    send(any_loop, peer, bytes(range(256)) * 40)
+    receive(any_loop, recorder, 256 * 40)
+    assert recorder.received() == bytes(range(256)) * 40
+    assert max(len(chunk) for chunk in recorder.chunks) <= 100
+
+
+@BOTH_LOOPS
+def test_a_max_size_larger_than_the_default_is_honoured(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    recorder.transport.max_size = 1024 * 1024
+    send(any_loop, peer, b"x" * 300000)
+    receive(any_loop, recorder, 300000)
+    assert recorder.received() == b"x" * 300000
+    assert recorder.events == []
+
+
+@BOTH_LOOPS
+def test_end_of_file_reaches_eof_received_then_connection_lost(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    any_loop.run_until_complete(any_loop.sock_sendall(peer, b"last words"))
+    peer.shutdown(socket.SHUT_WR)
+    assert any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10)) is None
+    assert recorder.received() == b"last words"
+    assert recorder.events == ["eof", "lost"]
+
+
+@BOTH_LOOPS
+def test_a_failing_data_received_is_a_fatal_error_of_the_transport(
+    any_loop, peer_and_recorder, reported
+):
+    peer, recorder = peer_and_recorder
+    recorder.fail_with = ValueError("bad frame")
+    send(any_loop, peer, b"frame")
+    lost = any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10))
+    assert lost is recorder.fail_with
+    assert [context["message"] for context in reported] == [
+        "Fatal error: protocol.data_received() call failed."
+    ]
+    assert reported[0]["exception"] is recorder.fail_with
+    assert reported[0]["transport"] is recorder.transport
+
+
+@BOTH_LOOPS
+def test_a_keyboard_interrupt_in_data_received_leaves_the_loop(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    recorder.fail_with = KeyboardInterrupt()
+    send(any_loop, peer, b"^C")
+    with pytest.raises(KeyboardInterrupt):
+        receive(any_loop, recorder, 2)
+    recorder.fail_with = None
+    assert recorder.received() == b"^C"
+
+
+@pytest.mark.skipif(
+    not transports.ENSURES_FD_FREE,
+    reason="asyncio's loop checks the socket only where its own factory does (3.12+)",
+)
+@BOTH_LOOPS
+def test_a_socket_an_open_transport_holds_gets_no_second_transport(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    sock = socket.socket(fileno=recorder.transport.get_extra_info("socket").fileno())
+    try:
+        with pytest.raises(RuntimeError, match="is used by transport"):
+            any_loop._make_socket_transport(sock, asyncio.Protocol())
+    finally:
+        sock.detach()
+
+
+@READS_INTO_LOOP_BUFFER
+def test_genloops_transport_is_its_own_where_it_reads_into_the_loop_buffer(genloop_loop):
+    peer, ours = socket.socketpair()
+    try:
+        transport, _ = genloop_loop.run_until_complete(
+            genloop_loop.create_connection(asyncio.Protocol, sock=ours)
+        )
+        assert type(transport) is transports.SocketTransport
+        transport.close()
+        genloop_loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        peer.close()
+
+
+@READS_INTO_LOOP_BUFFER
+@pytest.mark.parametrize("kind", ["genloop"])
+def test_a_small_read_allocates_no_max_size_buffer(any_loop, peer_and_recorder):
+    """The loop's buffer is made at the first read; after it, reading a few
+    bytes allocates what they need, not ``max_size`` (256 KiB) each time."""
+    peer, recorder = peer_and_recorder
+    send(any_loop, peer, b"first")
+    receive(any_loop, recorder, 5)
+    tracemalloc.start()
+    try:
+        for index in range(20):
+            send(any_loop, peer, b"%02d" % index)
+            receive(any_loop, recorder, 5 + 2 * (index + 1))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert recorder.received() == b"first" + b"".join(b"%02d" % index for index in range(20))
+    assert peak < recorder.transport.max_size // 4
+
+
+def test_the_loop_buffer_grows_to_the_largest_max_size_asked(genloop_loop):
+    assert len(transports.read_buffer(genloop_loop, 10)) >= 10
+    grown = transports.read_buffer(genloop_loop, 300000)
+    assert len(grown) >= 300000
+    assert transports.read_buffer(genloop_loop, 1000) is grown
