@@ -12,7 +12,8 @@
  * finalizer, task_factory, await task, the task's type slots and its
  * garbage-collector traverse, legacy coroutine functions where asyncio
  * refuses generators, and the loop's call_soon, call_at, call_later, a
- * timer's cancel() and the run of its ready queue (genloop/loop.py).
+ * timer's cancel(), its timer queue and the run of its ready queue
+ * (genloop/loop.py, genloop/timers.py).
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
@@ -1685,83 +1686,464 @@ static PyMethodDef call_soon_def = {
     "Run callback(*args) at the loop's next iteration (C outside debug mode).",
 };
 
-/* -- the loop's timers ---------------------------------------------------------
+/* -- the timer queue ------------------------------------------------------------
  *
- * EventLoop.call_at and call_later, the timer queue's push, and a Timer's
- * cancel(), outside debug mode (genloop/loop.py, genloop/timers.py and
- * asyncio's TimerHandle.cancel are the reference), for a loop of the class
- * given (a subclass may override what they call) with its own TimerQueue;
- * anything else goes to the pure methods. */
-static PyTypeObject *event_loop_type, *timer_queue_type;
-static PyObject *pure_call_at, *pure_call_later, *pure_timer_cancel;
-static Py_ssize_t off_timer_queue, off_times, off_due_at, off_count, off_queue_cancelled;
-static Py_ssize_t off_when, off_scheduled;
-static Direct heap_push;
-static PyObject *str_time;
+ * genloop.timers.TimerQueue (the reference) as a C type, the queue of a
+ * loop wherever the core is compiled: a binary heap of (due time, push
+ * order, timer) entries in one array, earliest first and, at the same
+ * time, first pushed first.  The times are C doubles, so no comparison
+ * calls the interpreter and no dict groups the timers by time.  As in the
+ * reference, cancelling only counts (``cancelled``): a cancelled timer is
+ * dropped when it reaches the head, or all at once when more than half of
+ * a queue longer than MIN_TIMERS_TO_REBUILD is cancelled.
+ *
+ * A timer is genloop's Timer, whose slots are read and written directly, or
+ * any object with ``_cancelled`` and ``_scheduled`` attributes (asyncio's
+ * TimerHandle in debug mode).  Where such an attribute could run Python
+ * code, the queue is left whole first. */
+typedef struct {
+    double when;
+    unsigned long long order;
+    PyObject *timer;
+} TimerEntry;
 
-/* Whether ``loop`` is of the class given, open, not in debug mode, with
- * its own timer queue. */
+typedef struct {
+    PyObject_HEAD
+    TimerEntry *heap;
+    Py_ssize_t count;      /* timers queued, cancelled ones included */
+    Py_ssize_t capacity;
+    Py_ssize_t cancelled;  /* how many of them are cancelled */
+    unsigned long long pushed;
+} TimerQueueObject;
+
+static PyTypeObject TimerQueueType;
+static Py_ssize_t min_timers_to_rebuild, off_scheduled;
+static PyObject *str_scheduled;
+
 static inline int
-plain_timer_loop(PyObject *loop)
+entry_before(const TimerEntry *first, const TimerEntry *second)
 {
-    return Py_TYPE(loop) == event_loop_type && plain_loop(loop)
-           && Py_TYPE(get_slot(loop, off_timer_queue)) == timer_queue_type;
+    return first->when < second->when
+           || (first->when == second->when && first->order < second->order);
 }
 
-/* ``slot += 1`` for an int slot of ``obj``: 0, or -1 with an exception. */
-static int
-count_one_more(PyObject *obj, Py_ssize_t offset)
+static void
+sift_up(TimerEntry *heap, Py_ssize_t position)
 {
-    Py_ssize_t count = PyLong_AsSsize_t(get_slot(obj, offset));
-    PyObject *more = count == -1 && PyErr_Occurred() ? NULL : PyLong_FromSsize_t(count + 1);
-    if (more == NULL) {
+    TimerEntry moving = heap[position];
+    while (position > 0) {
+        Py_ssize_t parent = (position - 1) / 2;
+        if (!entry_before(&moving, &heap[parent])) {
+            break;
+        }
+        heap[position] = heap[parent];
+        position = parent;
+    }
+    heap[position] = moving;
+}
+
+static void
+sift_down(TimerEntry *heap, Py_ssize_t count, Py_ssize_t position)
+{
+    TimerEntry moving = heap[position];
+    for (;;) {
+        Py_ssize_t child = 2 * position + 1;
+        if (child >= count) {
+            break;
+        }
+        if (child + 1 < count && entry_before(&heap[child + 1], &heap[child])) {
+            child++;
+        }
+        if (!entry_before(&heap[child], &moving)) {
+            break;
+        }
+        heap[position] = heap[child];
+        position = child;
+    }
+    heap[position] = moving;
+}
+
+static void
+heapify(TimerEntry *heap, Py_ssize_t count)
+{
+    for (Py_ssize_t position = count / 2 - 1; position >= 0; position--) {
+        sift_down(heap, count, position);
+    }
+}
+
+/* Whether ``timer`` is cancelled: 1, 0, or -1 with an exception. */
+static int
+timer_is_cancelled(PyObject *timer)
+{
+    PyObject *cancelled = Py_TYPE(timer) == timer_type
+                          ? Py_NewRef(get_slot(timer, off_cancelled))
+                          : PyObject_GetAttr(timer, str_cancelled);
+    if (cancelled == NULL) {
         return -1;
     }
-    set_slot(obj, offset, more);
-    Py_DECREF(more);
+    int is = cancelled == Py_True ? 1 : cancelled == Py_False ? 0 : PyObject_IsTrue(cancelled);
+    Py_DECREF(cancelled);
+    return is;
+}
+
+/* ``timer._scheduled = value``: 0, or -1 with an exception. */
+static int
+set_scheduled(PyObject *timer, PyObject *value)
+{
+    if (Py_TYPE(timer) == timer_type) {
+        set_slot(timer, off_scheduled, value);
+        return 0;
+    }
+    return PyObject_SetAttr(timer, str_scheduled, value);
+}
+
+/* Make room for one more entry: 0, or -1 with an exception. */
+static int
+queue_grow(TimerQueueObject *queue)
+{
+    if (queue->count < queue->capacity) {
+        return 0;
+    }
+    if (queue->capacity > PY_SSIZE_T_MAX / (Py_ssize_t)sizeof(TimerEntry) / 2) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t capacity = queue->capacity < 16 ? 16 : queue->capacity * 2;
+    TimerEntry *heap = PyMem_Realloc(queue->heap, capacity * sizeof(TimerEntry));
+    if (heap == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    queue->heap = heap;
+    queue->capacity = capacity;
     return 0;
 }
 
 /* TimerQueue.push(when, timer): 0, or -1 with an exception. */
 static int
-push_timer(PyObject *queue, PyObject *when, PyObject *timer)
+queue_push(TimerQueueObject *queue, PyObject *when, PyObject *timer)
 {
-    PyObject *due_at = get_slot(queue, off_due_at);
-    PyObject *held = PyDict_GetItemWithError(due_at, when);
-    if (held == NULL) {
-        if (PyErr_Occurred() || PyDict_SetItem(due_at, when, timer) < 0) {
-            return -1;
+    double at = PyFloat_CheckExact(when) ? PyFloat_AS_DOUBLE(when) : PyFloat_AsDouble(when);
+    if (at == -1.0 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Format(PyExc_TypeError,
+                         "a timer's due time must be a number (a loop.time() value), not %.100s",
+                         Py_TYPE(when)->tp_name);
         }
-        PyObject *args[2] = {get_slot(queue, off_times), when};
-        PyObject *pushed = direct_call(&heap_push, NULL, args, 2, NULL);
-        if (pushed == NULL) {
-            return -1;
-        }
-        Py_DECREF(pushed);
-    }
-    else if (PyList_CheckExact(held)) {
-        if (PyList_Append(held, timer) < 0) {
-            return -1;
-        }
-    }
-    else {
-        PyObject *both = PyList_New(2);
-        if (both == NULL) {
-            return -1;
-        }
-        PyList_SET_ITEM(both, 0, Py_NewRef(held));
-        PyList_SET_ITEM(both, 1, Py_NewRef(timer));
-        int failed = PyDict_SetItem(due_at, when, both);
-        Py_DECREF(both);
-        if (failed < 0) {
-            return -1;
-        }
-    }
-    if (count_one_more(queue, off_count) < 0) {
         return -1;
     }
-    set_slot(timer, off_scheduled, Py_True);
+    if (set_scheduled(timer, Py_True) < 0 || queue_grow(queue) < 0) {
+        return -1;
+    }
+    TimerEntry *entry = &queue->heap[queue->count];
+    entry->when = at;
+    entry->order = queue->pushed++;
+    entry->timer = Py_NewRef(timer);
+    sift_up(queue->heap, queue->count++);
     return 0;
+}
+
+/* The head's timer (a new reference), taken off the heap. */
+static PyObject *
+queue_pop_head(TimerQueueObject *queue)
+{
+    PyObject *timer = queue->heap[0].timer;
+    Py_ssize_t last = --queue->count;
+    if (last > 0) {
+        queue->heap[0] = queue->heap[last];
+        sift_down(queue->heap, last, 0);
+    }
+    return timer;
+}
+
+/* A timer taken off the queue (the reference is stolen): no longer
+ * scheduled; counted out if cancelled, else appended to ``ready`` unless
+ * that is NULL.  0, or -1 with an exception. */
+static int
+queue_release(TimerQueueObject *queue, PyObject *timer, PyObject *ready)
+{
+    int cancelled = set_scheduled(timer, Py_False) < 0 ? -1 : timer_is_cancelled(timer);
+    if (cancelled > 0) {
+        queue->cancelled--;
+    }
+    else if (cancelled == 0 && ready != NULL) {
+        PyObject *appended = Py_TYPE(ready) == deque_type
+                             ? direct_call(&deque_append, ready, &timer, 1, NULL)
+                             : call_method1(ready, str_append, timer);
+        cancelled = appended == NULL ? -1 : 0;
+        Py_XDECREF(appended);
+    }
+    Py_DECREF(timer);
+    return cancelled < 0 ? -1 : 0;
+}
+
+/* Take every entry off ``queue``, which is left empty: they are the
+ * caller's (``*count`` of them in an array of ``*capacity``; free it with
+ * PyMem_Free). */
+static TimerEntry *
+queue_take_all(TimerQueueObject *queue, Py_ssize_t *count, Py_ssize_t *capacity)
+{
+    TimerEntry *entries = queue->heap;
+    *count = queue->count;
+    *capacity = queue->capacity;
+    queue->heap = NULL;
+    queue->count = queue->capacity = 0;
+    return entries;
+}
+
+/* Drop every cancelled timer at once.  The entries are off the queue while
+ * their timers are read; what was pushed meanwhile is pushed again after.
+ * 0, or -1 with an exception. */
+static int
+queue_drop_cancelled(TimerQueueObject *queue)
+{
+    Py_ssize_t count, capacity;
+    TimerEntry *entries = queue_take_all(queue, &count, &capacity);
+    PyObject *dropped = PyList_New(0);
+    int failed = dropped == NULL;
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        int cancelled = failed ? 0 : timer_is_cancelled(entries[i].timer);
+        if (cancelled > 0 && PyList_Append(dropped, entries[i].timer) == 0) {
+            Py_DECREF(entries[i].timer);  /* the list holds it */
+            continue;
+        }
+        failed |= cancelled != 0;
+        entries[kept++] = entries[i];
+    }
+    Py_ssize_t pushed, pushed_capacity;
+    TimerEntry *meanwhile = queue_take_all(queue, &pushed, &pushed_capacity);
+    heapify(entries, kept);
+    queue->heap = entries;
+    queue->count = kept;
+    queue->capacity = capacity;
+    for (Py_ssize_t i = 0; i < pushed; i++) {
+        if (!failed && queue_grow(queue) == 0) {
+            queue->heap[queue->count] = meanwhile[i];
+            sift_up(queue->heap, queue->count++);
+        }
+        else {
+            failed = 1;
+            Py_DECREF(meanwhile[i].timer);
+        }
+    }
+    PyMem_Free(meanwhile);
+    if (dropped != NULL) {
+        Py_ssize_t total = PyList_GET_SIZE(dropped);
+        queue->cancelled -= total;
+        for (Py_ssize_t i = 0; i < total && !failed; i++) {
+            failed = set_scheduled(PyList_GET_ITEM(dropped, i), Py_False) < 0;
+        }
+        Py_DECREF(dropped);
+    }
+    return failed ? -1 : 0;
+}
+
+static PyObject *
+timer_queue_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
+{
+    if (PyTuple_GET_SIZE(args) != 0 || (kwargs != NULL && PyDict_GET_SIZE(kwargs) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "TimerQueue() takes no arguments");
+        return NULL;
+    }
+    return type->tp_alloc(type, 0);
+}
+
+static int
+timer_queue_traverse(TimerQueueObject *queue, visitproc visit, void *arg)
+{
+    for (Py_ssize_t i = 0; i < queue->count; i++) {
+        Py_VISIT(queue->heap[i].timer);
+    }
+    return 0;
+}
+
+/* Forget every timer, unscheduled: 0, or -1 with an exception (the queue is
+ * empty either way). */
+static int
+queue_release_all(TimerQueueObject *queue)
+{
+    Py_ssize_t count, capacity;
+    TimerEntry *entries = queue_take_all(queue, &count, &capacity);
+    queue->cancelled = 0;
+    int failed = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        failed = failed || set_scheduled(entries[i].timer, Py_False) < 0;
+        Py_DECREF(entries[i].timer);
+    }
+    PyMem_Free(entries);
+    return failed ? -1 : 0;
+}
+
+static int
+timer_queue_clear(TimerQueueObject *queue)
+{
+    Py_ssize_t count, capacity;
+    TimerEntry *entries = queue_take_all(queue, &count, &capacity);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_DECREF(entries[i].timer);
+    }
+    PyMem_Free(entries);
+    return 0;
+}
+
+static void
+timer_queue_dealloc(TimerQueueObject *queue)
+{
+    PyObject_GC_UnTrack(queue);
+    timer_queue_clear(queue);
+    Py_TYPE(queue)->tp_free((PyObject *)queue);
+}
+
+static Py_ssize_t
+timer_queue_length(TimerQueueObject *queue)
+{
+    return queue->count;
+}
+
+static PyObject *
+timer_queue_push(TimerQueueObject *queue, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "push(when, timer) takes 2 arguments (%zd given)", nargs);
+        return NULL;
+    }
+    return queue_push(queue, args[0], args[1]) < 0 ? NULL : Py_NewRef(Py_None);
+}
+
+static PyObject *
+timer_queue_earliest(TimerQueueObject *queue, PyObject *unused)
+{
+    if (queue->cancelled * 2 > queue->count && queue->count > min_timers_to_rebuild
+        && queue_drop_cancelled(queue) < 0) {
+        return NULL;
+    }
+    while (queue->count > 0) {
+        int cancelled = timer_is_cancelled(queue->heap[0].timer);
+        if (cancelled < 0) {
+            return NULL;
+        }
+        if (!cancelled) {
+            return PyFloat_FromDouble(queue->heap[0].when);
+        }
+        if (queue_release(queue, queue_pop_head(queue), NULL) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+timer_queue_pop_due(TimerQueueObject *queue, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_Format(PyExc_TypeError, "pop_due(end, ready) takes 2 arguments (%zd given)",
+                     nargs);
+        return NULL;
+    }
+    double end = PyFloat_AsDouble(args[0]);
+    if (end == -1.0 && PyErr_Occurred()) {
+        return NULL;
+    }
+    while (queue->count > 0 && queue->heap[0].when < end) {
+        if (queue_release(queue, queue_pop_head(queue), args[1]) < 0) {
+            return NULL;
+        }
+    }
+    Py_RETURN_NONE;
+}
+
+static int
+compare_entries(const void *first, const void *second)
+{
+    return entry_before(first, second) ? -1 : entry_before(second, first) ? 1 : 0;
+}
+
+static PyObject *
+timer_queue_pending(TimerQueueObject *queue, PyObject *unused)
+{
+    Py_ssize_t count = queue->count;
+    TimerEntry *sorted = PyMem_New(TimerEntry, count > 0 ? count : 1);
+    PyObject *pending = sorted != NULL ? PyList_New(count) : PyErr_NoMemory();
+    if (pending != NULL) {
+        memcpy(sorted, queue->heap, count * sizeof(TimerEntry));
+        qsort(sorted, count, sizeof(TimerEntry), compare_entries);
+        for (Py_ssize_t i = 0; i < count; i++) {
+            PyList_SET_ITEM(pending, i, Py_NewRef(sorted[i].timer));
+        }
+    }
+    PyMem_Free(sorted);
+    return pending;
+}
+
+static PyObject *
+timer_queue_clear_method(TimerQueueObject *queue, PyObject *unused)
+{
+    return queue_release_all(queue) < 0 ? NULL : Py_NewRef(Py_None);
+}
+
+static PyMethodDef timer_queue_methods[] = {
+    {"push", (PyCFunction)(void (*)(void))timer_queue_push, METH_FASTCALL,
+     "push($self, when, timer, /)\n--\n\nQueue timer, due at when."},
+    {"earliest", (PyCFunction)timer_queue_earliest, METH_NOARGS,
+     "earliest($self, /)\n--\n\nWhen the first timer not cancelled is due (None: no timer), "
+     "dropping the cancelled timers ahead of it."},
+    {"pop_due", (PyCFunction)(void (*)(void))timer_queue_pop_due, METH_FASTCALL,
+     "pop_due($self, end, ready, /)\n--\n\nAppend the timers due before end to ready, "
+     "earliest first; cancelled ones are dropped."},
+    {"pending", (PyCFunction)timer_queue_pending, METH_NOARGS,
+     "pending($self, /)\n--\n\nThe timers on the queue, earliest first (a new list)."},
+    {"clear", (PyCFunction)timer_queue_clear_method, METH_NOARGS,
+     "clear($self, /)\n--\n\nForget every timer (the loop is closing)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMemberDef timer_queue_members[] = {
+    {"count", T_PYSSIZET, offsetof(TimerQueueObject, count), READONLY,
+     "How many timers are queued, cancelled ones included."},
+    {"cancelled", T_PYSSIZET, offsetof(TimerQueueObject, cancelled), 0,
+     "How many of the queued timers are cancelled."},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PySequenceMethods timer_queue_as_sequence = {
+    .sq_length = (lenfunc)timer_queue_length,
+};
+
+static PyTypeObject TimerQueueType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "genloop._speedups.TimerQueue",
+    .tp_doc = "Scheduled timers, earliest first (genloop.timers.TimerQueue in C).",
+    .tp_basicsize = sizeof(TimerQueueObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_new = timer_queue_new,
+    .tp_dealloc = (destructor)timer_queue_dealloc,
+    .tp_traverse = (traverseproc)timer_queue_traverse,
+    .tp_clear = (inquiry)timer_queue_clear,
+    .tp_as_sequence = &timer_queue_as_sequence,
+    .tp_methods = timer_queue_methods,
+    .tp_members = timer_queue_members,
+};
+
+/* -- the loop's timers ---------------------------------------------------------
+ *
+ * EventLoop.call_at and call_later and a Timer's cancel(), outside debug
+ * mode (genloop/loop.py and asyncio's TimerHandle.cancel are the
+ * reference), for a loop of the class given (a subclass may override what
+ * they call) with the compiled timer queue; anything else goes to the pure
+ * methods. */
+static PyTypeObject *event_loop_type;
+static PyObject *pure_call_at, *pure_call_later, *pure_timer_cancel;
+static Py_ssize_t off_timer_queue, off_when;
+static PyObject *str_time;
+
+/* Whether ``loop`` is of the class given, open, not in debug mode, with
+ * the compiled timer queue. */
+static inline int
+plain_timer_loop(PyObject *loop)
+{
+    return Py_TYPE(loop) == event_loop_type && plain_loop(loop)
+           && Py_TYPE(get_slot(loop, off_timer_queue)) == &TimerQueueType;
 }
 
 /* A Timer for ``callback(*args)`` (``args[0]`` is the callback), due at
@@ -1776,7 +2158,7 @@ schedule_timer(PyObject *loop, PyObject *when, PyObject *const *args, Py_ssize_t
     }
     SLOT(timer, off_when) = Py_NewRef(when);
     SLOT(timer, off_scheduled) = Py_NewRef(Py_False);
-    if (push_timer(get_slot(loop, off_timer_queue), when, timer) < 0) {
+    if (queue_push((TimerQueueObject *)get_slot(loop, off_timer_queue), when, timer) < 0) {
         Py_DECREF(timer);
         return NULL;
     }
@@ -1831,12 +2213,11 @@ timer_cancel(PyObject *timer, PyObject *unused)
     PyObject *loop = get_slot(timer, off_handle_loop);
     if (cancelled != Py_False || Py_TYPE(loop) != event_loop_type
         || get_slot(loop, off_debug) != Py_False
-        || Py_TYPE(get_slot(loop, off_timer_queue)) != timer_queue_type) {
+        || Py_TYPE(get_slot(loop, off_timer_queue)) != &TimerQueueType) {
         return PyObject_CallOneArg(pure_timer_cancel, timer);
     }
-    if (get_slot(timer, off_scheduled) == Py_True
-        && count_one_more(get_slot(loop, off_timer_queue), off_queue_cancelled) < 0) {
-        return NULL;
+    if (get_slot(timer, off_scheduled) == Py_True) {
+        ((TimerQueueObject *)get_slot(loop, off_timer_queue))->cancelled++;
     }
     set_slot(timer, off_cancelled, Py_True);
     set_slot(timer, off_callback, Py_None);
@@ -1861,26 +2242,24 @@ static PyMethodDef timer_cancel_def = {
     "Cancel the timer: it will not run (C outside debug mode).",
 };
 
-/* timer_core(EventLoop, pure call_at, pure call_later, TimerQueue, pure
- *            Timer.cancel, heapq.heappush), after loop_core(): the
- * compiled call_at and call_later of EventLoop and cancel of Timer, as
- * method descriptors. */
+/* timer_core(EventLoop, pure call_at, pure call_later, pure Timer.cancel,
+ *            MIN_TIMERS_TO_REBUILD), after loop_core(): the compiled
+ * call_at and call_later of EventLoop and cancel of Timer, as method
+ * descriptors, and the compiled TimerQueue class. */
 static PyObject *
 timer_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyType_Check(args[0]) || !PyCallable_Check(args[1])
-        || !PyCallable_Check(args[2]) || !PyType_Check(args[3]) || !PyCallable_Check(args[4])
-        || !PyCallable_Check(args[5]) || timer_type == NULL) {
+    if (nargs != 5 || !PyType_Check(args[0]) || !PyCallable_Check(args[1])
+        || !PyCallable_Check(args[2]) || !PyCallable_Check(args[3]) || !PyLong_Check(args[4])
+        || timer_type == NULL) {
         PyErr_SetString(PyExc_TypeError,
-                        "timer_core(EventLoop, call_at, call_later, TimerQueue, "
-                        "Timer.cancel, heapq.heappush), after loop_core()");
+                        "timer_core(EventLoop, call_at, call_later, Timer.cancel, "
+                        "MIN_TIMERS_TO_REBUILD), after loop_core()");
         return NULL;
     }
-    if (slot_offset(args[0], "_timer_queue", &off_timer_queue) < 0
-        || slot_offset(args[3], "times", &off_times) < 0
-        || slot_offset(args[3], "_due_at", &off_due_at) < 0
-        || slot_offset(args[3], "_count", &off_count) < 0
-        || slot_offset(args[3], "cancelled", &off_queue_cancelled) < 0
+    Py_ssize_t minimum = PyLong_AsSsize_t(args[4]);
+    if ((minimum == -1 && PyErr_Occurred())
+        || slot_offset(args[0], "_timer_queue", &off_timer_queue) < 0
         || slot_offset((PyObject *)timer_type, "_when", &off_when) < 0
         || slot_offset((PyObject *)timer_type, "_scheduled", &off_scheduled) < 0) {
         return NULL;
@@ -1889,7 +2268,8 @@ timer_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     PyObject *call_later = call_at != NULL
         ? PyDescr_NewMethod((PyTypeObject *)args[0], &call_later_def) : NULL;
     PyObject *cancel = call_later != NULL ? PyDescr_NewMethod(timer_type, &timer_cancel_def) : NULL;
-    PyObject *all = cancel != NULL ? PyTuple_Pack(3, call_at, call_later, cancel) : NULL;
+    PyObject *all = cancel != NULL
+        ? PyTuple_Pack(4, call_at, call_later, cancel, (PyObject *)&TimerQueueType) : NULL;
     Py_XDECREF(call_at);
     Py_XDECREF(call_later);
     Py_XDECREF(cancel);
@@ -1899,9 +2279,8 @@ timer_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     keep((PyObject **)&event_loop_type, args[0]);
     keep(&pure_call_at, args[1]);
     keep(&pure_call_later, args[2]);
-    keep((PyObject **)&timer_queue_type, args[3]);
-    keep(&pure_timer_cancel, args[4]);
-    direct_resolve(&heap_push, args[5]);
+    keep(&pure_timer_cancel, args[3]);
+    min_timers_to_rebuild = minimum;
     return all;
 }
 
@@ -2557,7 +2936,7 @@ static PyMethodDef module_methods[] = {
     {"loop_core", (PyCFunction)(void (*)(void))loop_core, METH_FASTCALL,
      "The loop's ready queue run and call_soon in C, for the classes given."},
     {"timer_core", (PyCFunction)(void (*)(void))timer_core, METH_FASTCALL,
-     "The loop's call_at and call_later, and a Timer's cancel, in C."},
+     "The loop's call_at and call_later, a Timer's cancel, and its timer queue, in C."},
     {"direct_slots", direct_slots, METH_O,
      "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},
@@ -2589,6 +2968,7 @@ PyInit__speedups(void)
         || intern(&str_append, "append") < 0
         || intern(&str_popleft, "popleft") < 0
         || intern(&str_time, "time") < 0
+        || intern(&str_scheduled, "_scheduled") < 0
         || intern(&str_cancelled, "_cancelled") < 0
         || intern(&str_run, "_run") < 0
 
@@ -2602,7 +2982,8 @@ PyInit__speedups(void)
         || intern(&str_finish_otherwise, "_finish_otherwise") < 0) {
         return NULL;
     }
-    if (PyType_Ready(&AwaitType) < 0 || PyType_Ready(&LegacyFunctionType) < 0) {
+    if (PyType_Ready(&AwaitType) < 0 || PyType_Ready(&LegacyFunctionType) < 0
+        || PyType_Ready(&TimerQueueType) < 0) {
         return NULL;
     }
     empty_tuple = PyTuple_New(0);

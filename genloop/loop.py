@@ -42,7 +42,6 @@ async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 
 import asyncio
 import collections
-import heapq
 import logging
 import selectors
 import sys
@@ -55,7 +54,7 @@ from ._frames import drop_own_frames
 from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
-from .timers import TimerQueue
+from .timers import MIN_TIMERS_TO_REBUILD, TimerQueue
 from .transports import ENSURES_FD_FREE, READS_INTO_LOOP_BUFFER, SocketTransport
 
 __all__ = ["EventLoop"]
@@ -151,7 +150,7 @@ class EventLoop(asyncio.SelectorEventLoop):
         #: Where this loop's tasks put their wake-up handle for a plain
         #: reschedule, without a call_soon() (see genloop.tasks).
         self._wakeup_queue = self._ready
-        self._timer_queue = TimerQueue()
+        self._timer_queue: TimerQueue = _TimerQueue()
         self._callbacks_since_poll = CALLBACKS_PER_POLL  # the first iteration polls
         #: What the socket transports receive into (see genloop.transports),
         #: made at the first read.
@@ -365,7 +364,7 @@ class EventLoop(asyncio.SelectorEventLoop):
     def _run_once(self) -> None:
         # (No method calls that can be spared: this runs at every iteration.)
         timer_queue = self._timer_queue
-        earliest = timer_queue.earliest() if timer_queue.times else None
+        earliest = timer_queue.earliest() if timer_queue.count else None
         ready = self._ready
         timeout: Optional[float] = 0.0
         poll = True
@@ -438,18 +437,21 @@ _speedups = _compiled.speedups()
 #: The ready queue's run (the end of ``_run_once``) in C, where the core is
 #: compiled; used outside debug mode.
 _run_ready: Optional[Callable[[Deque[Any], int], None]] = None
+#: The class of a new loop's timer queue: genloop.timers', or its C version
+#: where the core is compiled.
+_TimerQueue: Any = TimerQueue
 if _speedups is not None:
     # call_soon too: in C outside debug mode, the pure method otherwise.
     _run_ready, EventLoop.call_soon = _speedups.loop_core(  # type: ignore[method-assign]
         EventLoop, EventLoop.call_soon, Task, Callback, Timer,
         _seam.callback_error_propagates, report_failure,
     )
-    # call_at, call_later (with the timer queue's push) and a timer's
-    # cancel() too, for a loop of this very class.
-    EventLoop.call_at, EventLoop.call_later, Timer.cancel = (  # type: ignore[method-assign]
+    # call_at, call_later and a timer's cancel() too, for a loop of this
+    # very class, and the timer queue.
+    EventLoop.call_at, EventLoop.call_later, Timer.cancel, _TimerQueue = (  # type: ignore
         _speedups.timer_core(
-            EventLoop, EventLoop.call_at, EventLoop.call_later, TimerQueue, Timer.cancel,
-            heapq.heappush,
+            EventLoop, EventLoop.call_at, EventLoop.call_later, Timer.cancel,
+            MIN_TIMERS_TO_REBUILD,
         )
     )
 

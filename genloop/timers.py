@@ -6,7 +6,9 @@ log2(n) times in Python.  :class:`TimerQueue` keeps a heap of the due times
 themselves, floats that ``heapq`` compares in C, and a dict from each time
 to the timers due then, in the order they were scheduled (so timers due at
 the same time fire in scheduling order, which asyncio's heap does not
-promise).
+promise).  Where genloop's core is compiled, a loop's queue is its C
+version (``genloop/_speedups.c``): a heap of (time, push order, timer)
+entries whose times are C doubles.
 
 Cancelling a timer only counts (``TimerHandle.cancel()`` calls the loop's
 ``_timer_handle_cancelled``): cancelled timers are dropped when they reach
@@ -26,7 +28,7 @@ MIN_TIMERS_TO_REBUILD = 100
 class TimerQueue(object):
     """Scheduled timers (asyncio ``TimerHandle``s, genloop's own included)."""
 
-    __slots__ = ("times", "_due_at", "_count", "cancelled")
+    __slots__ = ("times", "_due_at", "count", "cancelled")
 
     def __init__(self) -> None:
         #: A heap of the distinct times at which timers are due (the loop
@@ -34,12 +36,13 @@ class TimerQueue(object):
         self.times: List[float] = []
         #: The timer due at each time, or a list of them in scheduling order.
         self._due_at: Dict[float, Any] = {}
-        self._count = 0
+        #: How many timers are queued, cancelled ones included.
+        self.count = 0
         #: How many of the queued timers are cancelled.
         self.cancelled = 0
 
     def __len__(self) -> int:
-        return self._count
+        return self.count
 
     def push(self, when: float, timer: Any) -> None:
         """Queue ``timer``, due at ``when``."""
@@ -52,13 +55,13 @@ class TimerQueue(object):
             held.append(timer)
         else:
             due_at[when] = [held, timer]
-        self._count += 1
+        self.count += 1
         timer._scheduled = True
 
     def earliest(self) -> Optional[float]:
         """When the first timer not cancelled is due (None: no timer),
         dropping the cancelled timers ahead of it."""
-        if self.cancelled * 2 > self._count > MIN_TIMERS_TO_REBUILD:
+        if self.cancelled * 2 > self.count > MIN_TIMERS_TO_REBUILD:
             self._drop_cancelled()
         times = self.times
         due_at = self._due_at
@@ -103,7 +106,7 @@ class TimerQueue(object):
         cancelled go to ``ready`` unless it is None."""
         for timer in held if held.__class__ is list else (held,):
             timer._scheduled = False
-            self._count -= 1
+            self.count -= 1
             if timer._cancelled:
                 self.cancelled -= 1
             elif ready is not None:
@@ -119,7 +122,7 @@ class TimerQueue(object):
                     timer._scheduled = False
             if live:
                 kept[when] = live if len(live) > 1 else live[0]
-        self._count -= self.cancelled
+        self.count -= self.cancelled
         self.cancelled = 0
         self._due_at = kept
         self.times = list(kept)

@@ -207,7 +207,7 @@ def test_the_loop_core_installer_says_what_it_needs():
     with pytest.raises(TypeError, match="timer_core\\(EventLoop, call_at, call_later, "):
         _speedups.timer_core(genloop.EventLoop)
     with pytest.raises(TypeError, match="object'>._timer_queue is not a __slots__ member"):
-        _speedups.timer_core(object, print, print, object, print, print)
+        _speedups.timer_core(object, print, print, print, 100)
 
 
 def test_a_debug_loop_and_a_closed_one_take_the_pure_call_soon():
