@@ -5,7 +5,8 @@
 (the step, a task's start and end, ``await task``, ``task_factory``, the
 task's type slots for calling, awaiting, finalizing and garbage collection),
 of ``genloop.loop`` (``call_soon``, ``call_at``, ``call_later``, a timer's
-``cancel()`` and the run of the ready queue, outside debug mode), of
+``cancel()``, the run of the ready queue and, with epoll, the poll for
+I/O, outside debug mode), of
 ``genloop.timers`` (the timer queue, a heap of C doubles) and of
 ``genloop.coroutines`` (a legacy coroutine function where asyncio refuses
 generators, and ``yield from`` its adapter) with the

@@ -12,8 +12,8 @@
  * finalizer, task_factory, await task, the task's type slots and its
  * garbage-collector traverse, legacy coroutine functions where asyncio
  * refuses generators, and the loop's call_soon, call_at, call_later, a
- * timer's cancel(), its timer queue and the run of its ready queue
- * (genloop/loop.py, genloop/timers.py).
+ * timer's cancel(), its timer queue, its poll for I/O and the run of its
+ * ready queue (genloop/loop.py, genloop/timers.py).
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
@@ -21,6 +21,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
+#include <math.h>
 
 /* The task's own fields: offsets of its __slots__ members. */
 static Py_ssize_t off_top, off_stack, off_must_cancel, off_fut_waiter;
@@ -1401,6 +1402,11 @@ start(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
  * propagate (KeyboardInterrupt, SystemExit); another handle's propagates:
  * Handle._run reports its callback's own. */
 static PyTypeObject *callback_type, *timer_type;
+/* asyncio's own Handle, the reader's or writer's of a file descriptor: run
+ * as genloop's handles are (Handle._run's report is report_failure's),
+ * unless made in debug mode, with a creation traceback to report. */
+static PyTypeObject *asyncio_handle_type;
+static Py_ssize_t off_source_traceback;
 static PyObject *error_propagates, *failure_reporter;
 static Py_ssize_t off_callback, off_args, off_cancelled, off_handle_context;
 static PyObject *str_popleft, *str_cancelled, *str_run;
@@ -1532,7 +1538,9 @@ run_ready(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         if ((PyObject *)kind == task_class) {
             result = run_task(handle);
         }
-        else if (kind == callback_type || kind == timer_type) {
+        else if (kind == callback_type || kind == timer_type
+                 || (kind == asyncio_handle_type
+                     && get_slot(handle, off_source_traceback) == Py_None)) {
             result = run_callback(handle);
         }
         else {
@@ -1569,7 +1577,7 @@ static PyMethodDef run_ready_def = {
  * (the fields asyncio.Handle's __init__ sets, set here).  A closed or
  * debug-mode loop, and a call of any other shape, go to the pure method. */
 static PyObject *pure_call_soon;
-static Py_ssize_t off_handle_loop, off_source_traceback, off_repr;
+static Py_ssize_t off_handle_loop, off_repr;
 
 /* ``pure(loop, *args, **kwnames)``: a loop method's pure version. */
 static PyObject *
@@ -1918,11 +1926,11 @@ queue_drop_cancelled(TimerQueueObject *queue)
     queue->count = kept;
     queue->capacity = capacity;
     for (Py_ssize_t i = 0; i < pushed; i++) {
-        if (!failed && queue_grow(queue) == 0) {
+        if (queue_grow(queue) == 0) {
             queue->heap[queue->count] = meanwhile[i];
             sift_up(queue->heap, queue->count++);
         }
-        else {
+        else {  /* out of memory: the timer is lost, and the error says so */
             failed = 1;
             Py_DECREF(meanwhile[i].timer);
         }
@@ -2242,6 +2250,266 @@ static PyMethodDef timer_cancel_def = {
     "Cancel the timer: it will not run (C outside debug mode).",
 };
 
+/* -- polling for I/O -----------------------------------------------------------
+ *
+ * selectors.EpollSelector.select() and asyncio's
+ * BaseSelectorEventLoop._process_events() and _add_callback() (alike from
+ * 3.10 to 3.13: the standard library is the reference) in one C function:
+ * one poll, and the handles of what it found onto the ready queue in the
+ * order asyncio puts them there, without the list of (key, events) pairs
+ * between the two.  Only for a loop whose selector is exactly an
+ * EpollSelector and where none of the three is overridden, on the class or
+ * on the instance (a test's virtual clock replaces ``select``). */
+static PyTypeObject *epoll_selector_type;
+static PyObject *epoll_select, *base_process_events, *base_add_callback;
+static long event_read, event_write, epollin, epollout;
+static PyObject *str_selector, *str_fd_to_key, *str_poll;
+static PyObject *str_select, *str_process_events, *str_add_callback;
+static PyObject *str_remove_reader, *str_remove_writer;
+
+/* A file descriptor's key (a SelectorKey) and the events it had. */
+typedef struct {
+    PyObject *key;
+    long mask;
+} IoEvent;
+
+/* Whether ``obj.name`` is the method ``function`` (not overridden): 1, 0,
+ * or -1 with an exception. */
+static int
+is_method(PyObject *obj, PyObject *name, PyObject *function)
+{
+    PyObject *bound = PyObject_GetAttr(obj, name);
+    if (bound == NULL) {
+        return -1;
+    }
+    int is = PyMethod_Check(bound) && PyMethod_GET_FUNCTION(bound) == function;
+    Py_DECREF(bound);
+    return is;
+}
+
+/* One end of a ready file descriptor: a cancelled handle removes its
+ * reader or writer (``remove``), any other goes onto the ready queue.
+ * 0, or -1 with an exception. */
+static int
+queue_io_handle(PyObject *loop, PyObject *handle, PyObject *remove, PyObject *fileobj)
+{
+    PyObject *flag = PyObject_GetAttr(handle, str_cancelled);
+    int cancelled = flag != NULL ? PyObject_IsTrue(flag) : -1;
+    Py_XDECREF(flag);
+    if (cancelled < 0) {
+        return -1;
+    }
+    if (cancelled) {
+        PyObject *removed = call_method1(loop, remove, fileobj);
+        Py_XDECREF(removed);
+        return removed == NULL ? -1 : 0;
+    }
+    return make_ready(loop, handle);
+}
+
+/* The events of one file descriptor (``key``, ``mask``), as
+ * _process_events handles them. 0, or -1 with an exception. */
+static int
+process_event(PyObject *loop, PyObject *key, long mask)
+{
+    PyObject *data = PyTuple_GET_ITEM(key, 3);
+    if (!PyTuple_CheckExact(data) || PyTuple_GET_SIZE(data) != 2) {
+        /* Not the (reader, writer) pair: asyncio's own words for it. */
+        PyObject *pair = Py_BuildValue("[(Ol)]", key, mask);
+        PyObject *done = pair != NULL ? call_method1(loop, str_process_events, pair) : NULL;
+        Py_XDECREF(pair);
+        Py_XDECREF(done);
+        return done == NULL ? -1 : 0;
+    }
+    PyObject *fileobj = Py_NewRef(PyTuple_GET_ITEM(key, 0));
+    PyObject *reader = Py_NewRef(PyTuple_GET_ITEM(data, 0));
+    PyObject *writer = Py_NewRef(PyTuple_GET_ITEM(data, 1));
+    int failed = 0;
+    if (mask & event_read && reader != Py_None) {
+        failed = queue_io_handle(loop, reader, str_remove_reader, fileobj) < 0;
+    }
+    if (!failed && mask & event_write && writer != Py_None) {
+        failed = queue_io_handle(loop, writer, str_remove_writer, fileobj) < 0;
+    }
+    Py_DECREF(writer);
+    Py_DECREF(reader);
+    Py_DECREF(fileobj);
+    return failed ? -1 : 0;
+}
+
+/* poll_events(loop, timeout): poll the loop's selector and queue the
+ * handles of what it found; how many file descriptors had events, or
+ * NotImplemented where the loop's selector or methods are not the ones
+ * this function stands for (the caller then calls them). */
+static PyObject *
+poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "poll_events(loop, timeout)");
+        return NULL;
+    }
+    PyObject *loop = args[0];
+    PyObject *selector = PyObject_GetAttr(loop, str_selector);
+    if (selector == NULL) {
+        return NULL;
+    }
+    int plain = Py_TYPE(selector) == epoll_selector_type ? is_method(selector, str_select, epoll_select) : 0;
+    if (plain > 0) {
+        plain = is_method(loop, str_process_events, base_process_events);
+    }
+    if (plain > 0) {
+        plain = is_method(loop, str_add_callback, base_add_callback);
+    }
+    if (plain <= 0) {
+        Py_DECREF(selector);
+        return plain < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    }
+    PyObject *timeout = args[1];
+    double wait = -1.0;
+    if (timeout != Py_None) {
+        wait = PyFloat_AsDouble(timeout);
+        if (wait == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(selector);
+            return NULL;
+        }
+        /* epoll_wait() counts milliseconds: round up, to wait at least that long. */
+        wait = wait <= 0 ? 0.0 : ceil(wait * 1e3) * 1e-3;
+    }
+    PyObject *epoll = PyObject_GetAttr(selector, str_selector);
+    PyObject *fd_to_key = epoll != NULL ? PyObject_GetAttr(selector, str_fd_to_key) : NULL;
+    Py_DECREF(selector);
+    if (fd_to_key == NULL || !PyDict_Check(fd_to_key)) {
+        if (fd_to_key != NULL) {
+            PyErr_SetString(PyExc_TypeError, "the selector's _fd_to_key is not a dict");
+        }
+        Py_XDECREF(fd_to_key);
+        Py_XDECREF(epoll);
+        return NULL;
+    }
+    Py_ssize_t watched = PyDict_GET_SIZE(fd_to_key);
+    PyObject *poll_args[3] = {epoll, PyFloat_FromDouble(wait), PyLong_FromSsize_t(watched > 0 ? watched : 1)};
+    PyObject *found = poll_args[1] != NULL && poll_args[2] != NULL
+        ? PyObject_VectorcallMethod(str_poll, poll_args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)
+        : NULL;
+    Py_XDECREF(poll_args[1]);
+    Py_XDECREF(poll_args[2]);
+    Py_DECREF(epoll);
+    if (found == NULL) {
+        Py_DECREF(fd_to_key);
+        if (PyErr_ExceptionMatches(PyExc_InterruptedError)) {
+            PyErr_Clear();
+            return PyLong_FromLong(0);
+        }
+        return NULL;
+    }
+    /* As select() and then _process_events(): every key is looked up
+     * before any handle is queued. */
+    PyObject *result = NULL;
+    Py_ssize_t count = PyList_Check(found) ? PyList_GET_SIZE(found) : 0, events = 0;
+    IoEvent small[16];
+    IoEvent *ready = count <= 16 ? small : PyMem_New(IoEvent, count);
+    if (ready == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!PyList_Check(found)) {
+        PyErr_SetString(PyExc_TypeError, "epoll.poll() did not return a list");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PyList_GET_ITEM(found, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "epoll.poll() gave an item not (fd, events)");
+            goto done;
+        }
+        long event = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+        if (event == -1 && PyErr_Occurred()) {
+            goto done;
+        }
+        PyObject *key = PyDict_GetItemWithError(fd_to_key, PyTuple_GET_ITEM(item, 0));
+        if (key == NULL) {
+            if (PyErr_Occurred()) {
+                goto done;
+            }
+            continue;
+        }
+        long key_events = PyTuple_Check(key) && PyTuple_GET_SIZE(key) == 4
+            ? PyLong_AsLong(PyTuple_GET_ITEM(key, 2)) : -1;
+        if (key_events == -1) {
+            if (!PyErr_Occurred()) {
+                PyErr_SetString(PyExc_TypeError, "the selector's key is not a SelectorKey");
+            }
+            goto done;
+        }
+        long mask = ((event & ~epollin) ? event_write : 0) | ((event & ~epollout) ? event_read : 0);
+        ready[events].key = Py_NewRef(key);
+        ready[events++].mask = mask & key_events;
+    }
+    Py_ssize_t processed = 0;
+    while (processed < events && process_event(loop, ready[processed].key, ready[processed].mask) == 0) {
+        processed++;
+    }
+    if (processed == events) {
+        result = PyLong_FromSsize_t(events);
+    }
+
+done:
+    for (Py_ssize_t i = 0; i < events; i++) {
+        Py_DECREF(ready[i].key);
+    }
+    if (ready != small) {
+        PyMem_Free(ready);
+    }
+    Py_DECREF(found);
+    Py_DECREF(fd_to_key);
+    return result;
+}
+
+static PyMethodDef poll_events_def = {
+    "poll_events", (PyCFunction)(void (*)(void))poll_events, METH_FASTCALL,
+    "poll_events(loop, timeout)\n--\n\n"
+    "Poll the loop's epoll selector and queue the handles of what it found (C); "
+    "NotImplemented where the selector or the loop's methods are not asyncio's.",
+};
+
+/* io_core(EpollSelector, BaseSelectorEventLoop, EVENT_READ, EVENT_WRITE,
+ *         EPOLLIN, EPOLLOUT), after loop_core(): poll_events. */
+static PyObject *
+io_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6 || !PyType_Check(args[0]) || !PyType_Check(args[1]) || timer_type == NULL) {
+        PyErr_SetString(PyExc_TypeError,
+                        "io_core(EpollSelector, BaseSelectorEventLoop, EVENT_READ, EVENT_WRITE, "
+                        "EPOLLIN, EPOLLOUT), after loop_core()");
+        return NULL;
+    }
+    long constants[4];
+    for (int i = 0; i < 4; i++) {
+        constants[i] = PyLong_AsLong(args[2 + i]);
+        if (constants[i] == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
+    }
+    PyObject *select = PyObject_GetAttr(args[0], str_select);
+    PyObject *process = select != NULL ? PyObject_GetAttr(args[1], str_process_events) : NULL;
+    PyObject *add = process != NULL ? PyObject_GetAttr(args[1], str_add_callback) : NULL;
+    PyObject *poll = add != NULL ? PyCFunction_New(&poll_events_def, NULL) : NULL;
+    if (poll != NULL) {
+        keep((PyObject **)&epoll_selector_type, args[0]);
+        keep(&epoll_select, select);
+        keep(&base_process_events, process);
+        keep(&base_add_callback, add);
+        event_read = constants[0];
+        event_write = constants[1];
+        epollin = constants[2];
+        epollout = constants[3];
+    }
+    Py_XDECREF(select);
+    Py_XDECREF(process);
+    Py_XDECREF(add);
+    return poll;
+}
+
 /* timer_core(EventLoop, pure call_at, pure call_later, pure Timer.cancel,
  *            MIN_TIMERS_TO_REBUILD), after loop_core(): the compiled
  * call_at and call_later of EventLoop and cancel of Timer, as method
@@ -2284,24 +2552,46 @@ timer_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     return all;
 }
 
-/* loop_core(EventLoop, pure call_soon, Task, Callback, Timer,
+/* Whether ``second`` keeps each field of ``names`` (NULL-terminated) where
+ * ``first`` keeps it: 0, or -1 with a TypeError. */
+static int
+fields_shared(PyObject *first, PyObject *second, const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        Py_ssize_t here, there;
+        if (slot_offset(first, *names, &here) < 0 || slot_offset(second, *names, &there) < 0) {
+            return -1;
+        }
+        if (here != there) {
+            PyErr_Format(PyExc_TypeError, "loop_core(): %R and %R keep their fields apart",
+                         first, second);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* loop_core(EventLoop, pure call_soon, Task, Callback, Timer, asyncio.Handle,
  *           callback_error_propagates, report_failure): the loop's hot
  * paths for its handle classes, as (run_ready, the call_soon method
  * descriptor of EventLoop).  The Task is the one start() was given. */
 static PyObject *
 loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 7 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || task_class == NULL
+    if (nargs != 8 || !PyType_Check(args[0]) || !PyCallable_Check(args[1]) || task_class == NULL
         || args[2] != task_class || !PyType_Check(args[3]) || !PyType_Check(args[4])
-        || !PyCallable_Check(args[5]) || !PyCallable_Check(args[6])) {
+        || !PyType_Check(args[5]) || !PyCallable_Check(args[6]) || !PyCallable_Check(args[7])) {
         PyErr_SetString(PyExc_TypeError,
-                        "loop_core(EventLoop, call_soon, Task, Callback, Timer, "
+                        "loop_core(EventLoop, call_soon, Task, Callback, Timer, asyncio.Handle, "
                         "callback_error_propagates, report_failure), after start() was "
                         "given the same Task");
         return NULL;
     }
-    PyObject *callback = args[3], *timer = args[4];
-    Py_ssize_t timer_offsets[4];
+    PyObject *callback = args[3];
+    /* What run_ready and run_callback read, the same in the three. */
+    static const char *const run_fields[] = {
+        "_callback", "_args", "_cancelled", "_context", "_source_traceback", NULL,
+    };
     if (slot_offset(callback, "_callback", &off_callback) < 0
         || slot_offset(callback, "_args", &off_args) < 0
         || slot_offset(callback, "_cancelled", &off_cancelled) < 0
@@ -2309,10 +2599,8 @@ loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         || slot_offset(callback, "_loop", &off_handle_loop) < 0
         || slot_offset(callback, "_source_traceback", &off_source_traceback) < 0
         || slot_offset(callback, "_repr", &off_repr) < 0
-        || slot_offset(timer, "_callback", &timer_offsets[0]) < 0
-        || slot_offset(timer, "_args", &timer_offsets[1]) < 0
-        || slot_offset(timer, "_cancelled", &timer_offsets[2]) < 0
-        || slot_offset(timer, "_context", &timer_offsets[3]) < 0
+        || fields_shared(callback, args[4], run_fields) < 0
+        || fields_shared(callback, args[5], run_fields) < 0
         || slot_offset(args[0], "_ready", &off_ready) < 0
         || slot_offset(args[0], "_closed", &off_closed) < 0
         || slot_offset(args[0], "_debug", &off_debug) < 0) {
@@ -2328,12 +2616,6 @@ loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     keep((PyObject **)&deque_type, deque);
     Py_DECREF(deque);
-    if (timer_offsets[0] != off_callback || timer_offsets[1] != off_args
-        || timer_offsets[2] != off_cancelled || timer_offsets[3] != off_handle_context) {
-        PyErr_Format(PyExc_TypeError, "loop_core(): %R and %R keep their fields apart",
-                     callback, timer);
-        return NULL;
-    }
     PyObject *method = PyDescr_NewMethod((PyTypeObject *)args[0], &call_soon_def);
     PyObject *runner = method != NULL ? PyCFunction_New(&run_ready_def, NULL) : NULL;
     PyObject *both = runner != NULL ? PyTuple_Pack(2, runner, method) : NULL;
@@ -2344,9 +2626,10 @@ loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     keep(&pure_call_soon, args[1]);
     keep((PyObject **)&callback_type, callback);
-    keep((PyObject **)&timer_type, timer);
-    keep(&error_propagates, args[5]);
-    keep(&failure_reporter, args[6]);
+    keep((PyObject **)&timer_type, args[4]);
+    keep((PyObject **)&asyncio_handle_type, args[5]);
+    keep(&error_propagates, args[6]);
+    keep(&failure_reporter, args[7]);
     return both;
 }
 
@@ -2935,6 +3218,8 @@ static PyMethodDef module_methods[] = {
      "Task.set_name in C, as a method descriptor of the class given."},
     {"loop_core", (PyCFunction)(void (*)(void))loop_core, METH_FASTCALL,
      "The loop's ready queue run and call_soon in C, for the classes given."},
+    {"io_core", (PyCFunction)(void (*)(void))io_core, METH_FASTCALL,
+     "The loop's poll for I/O and the queueing of what it found, in C."},
     {"timer_core", (PyCFunction)(void (*)(void))timer_core, METH_FASTCALL,
      "The loop's call_at and call_later, a Timer's cancel, and its timer queue, in C."},
     {"direct_slots", direct_slots, METH_O,
@@ -2969,6 +3254,14 @@ PyInit__speedups(void)
         || intern(&str_popleft, "popleft") < 0
         || intern(&str_time, "time") < 0
         || intern(&str_scheduled, "_scheduled") < 0
+        || intern(&str_selector, "_selector") < 0
+        || intern(&str_fd_to_key, "_fd_to_key") < 0
+        || intern(&str_poll, "poll") < 0
+        || intern(&str_select, "select") < 0
+        || intern(&str_process_events, "_process_events") < 0
+        || intern(&str_add_callback, "_add_callback") < 0
+        || intern(&str_remove_reader, "_remove_reader") < 0
+        || intern(&str_remove_writer, "_remove_writer") < 0
         || intern(&str_cancelled, "_cancelled") < 0
         || intern(&str_run, "_run") < 0
 

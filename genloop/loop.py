@@ -15,12 +15,16 @@ One iteration of the loop (``_run_once``), in order:
    call, is only made once at least ``CALLBACKS_PER_POLL`` callbacks have
    run since then (``call_soon_threadsafe`` asks for it at once); it is
    always made when ``stop()`` was called and at the start of each run.
-3. Queue the callbacks of the I/O events the poll returned.
+3. Queue the callbacks of the I/O events the poll returned.  Where the
+   core is compiled and the selector is epoll's, steps 2 and 3 are one C
+   function doing what the selector's ``select()`` and asyncio's
+   ``_process_events()`` do, unless either is overridden.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
 5. Run the callbacks that are ready now, first in first out: a task's step,
    one of genloop's own handles (run here, without ``Handle._run``), or any
-   other handle.  Callbacks they schedule wait for the next iteration, after
+   other handle (in C, asyncio's own ``Handle`` of a reader or writer is
+   run as genloop's are, unless it was made in debug mode).  Callbacks they schedule wait for the next iteration, after
    another poll.
 
 Waking a task costs no allocation: a task's reusable wake-up handle
@@ -43,6 +47,7 @@ async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 import asyncio
 import collections
 import logging
+import select
 import selectors
 import sys
 import threading
@@ -379,10 +384,13 @@ class EventLoop(asyncio.SelectorEventLoop):
         ) <= 1:
             poll = False  # callbacks keep coming, and only the self-pipe is watched
         if poll:
-            events = self._selector.select(timeout)
-            self._process_events(events)
+            found = NotImplemented if _poll_events is None else _poll_events(self, timeout)
+            if found is NotImplemented:
+                events = self._selector.select(timeout)
+                self._process_events(events)
+                found = len(events)
             # While I/O is busy, poll at every iteration, as asyncio does.
-            self._callbacks_since_poll = CALLBACKS_PER_POLL if events else 0
+            self._callbacks_since_poll = CALLBACKS_PER_POLL if found else 0
         self._callbacks_since_poll += len(ready)
 
         if earliest is not None:
@@ -437,15 +445,25 @@ _speedups = _compiled.speedups()
 #: The ready queue's run (the end of ``_run_once``) in C, where the core is
 #: compiled; used outside debug mode.
 _run_ready: Optional[Callable[[Deque[Any], int], None]] = None
+#: The poll for I/O and the queueing of what it found (the selector's
+#: ``select()`` and the loop's ``_process_events()``) in C, where the core is
+#: compiled and the platform has epoll: NotImplemented for a loop whose
+#: selector or methods are not those.
+_poll_events: Optional[Callable[[Any, Optional[float]], Any]] = None
 #: The class of a new loop's timer queue: genloop.timers', or its C version
 #: where the core is compiled.
 _TimerQueue: Any = TimerQueue
 if _speedups is not None:
     # call_soon too: in C outside debug mode, the pure method otherwise.
     _run_ready, EventLoop.call_soon = _speedups.loop_core(  # type: ignore[method-assign]
-        EventLoop, EventLoop.call_soon, Task, Callback, Timer,
+        EventLoop, EventLoop.call_soon, Task, Callback, Timer, asyncio.Handle,
         _seam.callback_error_propagates, report_failure,
     )
+    if hasattr(selectors, "EpollSelector"):
+        _poll_events = _speedups.io_core(
+            selectors.EpollSelector, asyncio.selector_events.BaseSelectorEventLoop,
+            selectors.EVENT_READ, selectors.EVENT_WRITE, select.EPOLLIN, select.EPOLLOUT,
+        )
     # call_at, call_later and a timer's cancel() too, for a loop of this
     # very class, and the timer queue.
     EventLoop.call_at, EventLoop.call_later, Timer.cancel, _TimerQueue = (  # type: ignore

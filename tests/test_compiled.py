@@ -203,7 +203,7 @@ def test_the_loop_core_installer_says_what_it_needs():
     with pytest.raises(TypeError, match="loop_core\\(EventLoop, call_soon, Task, Callback, "):
         _speedups.loop_core(genloop.EventLoop)
     with pytest.raises(TypeError, match="is not a __slots__ member"):
-        _speedups.loop_core(object, print, Task, *[Task] * 2, print, print)
+        _speedups.loop_core(object, print, Task, *[Task] * 3, print, print)
     with pytest.raises(TypeError, match="timer_core\\(EventLoop, call_at, call_later, "):
         _speedups.timer_core(genloop.EventLoop)
     with pytest.raises(TypeError, match="object'>._timer_queue is not a __slots__ member"):

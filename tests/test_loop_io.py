@@ -8,6 +8,7 @@ same test, and their observed outcomes must be equal.
 
 import asyncio
 import os
+import selectors
 import signal
 import socket
 import struct
@@ -121,6 +122,137 @@ def test_readers_and_writers_are_called_and_removed(genloop_loop):
     finally:
         left.close()
         right.close()
+
+
+def _readable_pair():
+    left, right = socket.socketpair()
+    left.send(b"x")
+    return left, right
+
+
+def test_a_failing_reader_is_reported_as_on_the_stock_loop():
+    """A reader's handle is asyncio's own Handle; its callback's exception
+    goes to the exception handler in Handle._run's words."""
+
+    async def failing_reader(loop):
+        left, right = _readable_pair()
+        reported = []
+        loop.set_exception_handler(lambda loop, context: reported.append(context))
+
+        def readable():
+            loop.remove_reader(right)
+            raise ValueError("bad byte")
+
+        try:
+            loop.add_reader(right, readable)
+            await asyncio.sleep(0.01)
+        finally:
+            left.close()
+            right.close()
+        (context,) = reported
+        return (
+            context["message"].split(" at ")[0],
+            type(context["exception"]).__name__,
+            type(context["handle"]).__name__,
+            "source_traceback" in context,
+        )
+
+    genloop_outcome, stock_outcome = on_both_loops(failing_reader)
+    assert genloop_outcome == stock_outcome
+    assert genloop_outcome[1][1:] == ("ValueError", "Handle", False)
+
+
+def test_a_reader_added_in_debug_mode_reports_where_it_was_added_after_debug_ends():
+    async def debug_reader(loop):
+        left, right = _readable_pair()
+        reported = []
+        loop.set_exception_handler(lambda loop, context: reported.append(context))
+
+        def readable():
+            loop.remove_reader(right)
+            raise ValueError("bad byte")
+
+        try:
+            loop.set_debug(True)
+            loop.add_reader(right, readable)
+            loop.set_debug(False)
+            await asyncio.sleep(0.01)
+        finally:
+            left.close()
+            right.close()
+        return sorted(reported[0])
+
+    genloop_outcome, stock_outcome = on_both_loops(debug_reader)
+    assert genloop_outcome == stock_outcome
+    assert "source_traceback" in genloop_outcome[1]
+
+
+def test_a_cancelled_reader_is_removed_at_its_next_event_as_on_the_stock_loop():
+    async def cancelled_reader(loop):
+        left, right = _readable_pair()
+        try:
+            loop.add_reader(right, print, "never")
+            loop._selector.get_key(right).data[0].cancel()
+            await asyncio.sleep(0.01)
+            return right.fileno() in loop._selector.get_map()
+        finally:
+            left.close()
+            right.close()
+
+    genloop_outcome, stock_outcome = on_both_loops(cancelled_reader)
+    assert genloop_outcome == stock_outcome == ("result", False)
+
+
+class _CountingLoop(genloop.EventLoop):
+    """Counts the calls of the methods a poll goes through."""
+
+    def __init__(self, selector=None):
+        super().__init__(selector)
+        self.processed = 0
+
+    def _process_events(self, event_list):
+        self.processed += len(event_list)
+        super()._process_events(event_list)
+
+
+@pytest.mark.parametrize(
+    "make_loop",
+    [
+        _CountingLoop,
+        lambda: _CountingLoop(selectors.SelectSelector()),
+    ],
+    ids=["subclass", "select-selector"],
+)
+def test_a_loop_that_overrides_process_events_or_polls_otherwise_gets_its_own(make_loop):
+    loop = make_loop()
+    left, right = _readable_pair()
+    read = []
+    try:
+        loop.add_reader(right, lambda: read.append(right.recv(10)) or loop.stop())
+        loop.run_forever()
+    finally:
+        loop.remove_reader(right)
+        left.close()
+        right.close()
+        loop.close()
+    assert (read, loop.processed) == ([b"x"], 1)
+
+
+def test_a_select_replaced_on_the_selector_is_called():
+    loop = genloop.new_event_loop()
+    calls = []
+    select = loop._selector.select
+
+    def counting_select(timeout=None):
+        calls.append(timeout)
+        return select(timeout)
+
+    loop._selector.select = counting_select
+    try:
+        loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        loop.close()
+    assert calls
 
 
 # -- servers and streams ----------------------------------------------------------
