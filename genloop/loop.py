@@ -24,8 +24,8 @@ One iteration of the loop (``_run_once``), in order:
 5. Run the callbacks that are ready now, first in first out: a task's step,
    one of genloop's own handles (run here, without ``Handle._run``), or any
    other handle (in C, asyncio's own ``Handle`` of a reader or writer is
-   run as genloop's are, unless it was made in debug mode).  Callbacks they schedule wait for the next iteration, after
-   another poll.
+   run as genloop's are, unless it was made in debug mode).  Callbacks they
+   schedule wait for the next iteration, after another poll.
 
 Waking a task costs no allocation: a task's reusable wake-up handle
 (the task itself, see :mod:`genloop.tasks`) goes straight onto the ready
@@ -34,11 +34,14 @@ queue, and a task on the ready queue is stepped without a Handle.
 The I/O machinery (sockets, transports, servers, pipes, subprocesses,
 signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
 class extends; its socket transport receives into a buffer the loop keeps
-(see :mod:`genloop.transports`).  What genloop shares with it, and nothing else, is: the ready
-deque ``_ready`` that the selector code appends handles to, ``_selector``
-and ``_process_events``, ``_write_to_self``, the state flags ``_thread_id``,
-``_stopping``, ``_closed``, ``_debug``, ``_task_factory`` and
-``_clock_resolution``, the checks ``_check_closed``/``_check_thread``, the
+(see :mod:`genloop.transports`).  What genloop shares with it, and nothing
+else, is: the ready deque ``_ready`` that the selector code appends handles
+to, ``_selector`` (and, for the compiled poll, an epoll selector's
+``_selector`` and ``_fd_to_key``), ``_process_events``, ``_add_callback``,
+``_remove_reader``/``_remove_writer``, ``_write_to_self``, the state
+flags ``_thread_id``, ``_stopping``, ``_closed``, ``_debug``,
+``_task_factory`` and ``_clock_resolution``, the checks
+``_check_closed``/``_check_thread``/``_ensure_fd_no_transport``, the
 self-pipe (``_ssock``, ``_csock``, ``_close_self_pipe``), the
 async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 ``TimerHandle.cancel()`` calls.
