@@ -33,8 +33,8 @@ queue, and a task on the ready queue is stepped without a Handle.
 
 The I/O machinery (sockets, transports, servers, pipes, subprocesses,
 signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
-class extends; its socket transport receives into a buffer the loop keeps
-(see :mod:`genloop.transports`).  What genloop shares with it, and nothing
+class extends; its socket and datagram transports receive into a buffer
+the loop keeps (see :mod:`genloop.transports`).  What genloop shares with it, and nothing
 else, is: the ready deque ``_ready`` that the selector code appends handles
 to, ``_selector`` (and, for the compiled poll, an epoll selector's
 ``_selector`` and ``_fd_to_key``), ``_process_events``, ``_add_callback``,
@@ -63,11 +63,16 @@ from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
 from .timers import MIN_TIMERS_TO_REBUILD, TimerQueue
-from .transports import ENSURES_FD_FREE, READS_INTO_LOOP_BUFFER, SocketTransport
+from . import transports
 
 __all__ = ["EventLoop"]
 
 logger = logging.getLogger("asyncio")
+
+#: Whether asyncio's own transport factories refuse a socket an open
+#: transport holds, as genloop's then do.
+_SOCKET_FACTORY_ENSURES_FD_FREE = transports.ensures_fd_free("_make_socket_transport")
+_DATAGRAM_FACTORY_ENSURES_FD_FREE = transports.ensures_fd_free("_make_datagram_transport")
 
 #: The longest single wait for I/O, as asyncio (a day).
 MAXIMUM_SELECT_TIMEOUT = 24 * 3600
@@ -177,15 +182,22 @@ class EventLoop(asyncio.SelectorEventLoop):
         if timers:
             raise AttributeError("genloop.EventLoop keeps its timers in _timer_queue")
 
-    if READS_INTO_LOOP_BUFFER:
+    if transports.READS_INTO_LOOP_BUFFER:
 
         def _make_socket_transport(
             self, sock: Any, protocol: Any, waiter: Any = None, *, extra: Any = None,
             server: Any = None,
-        ) -> SocketTransport:
-            if ENSURES_FD_FREE:
+        ) -> transports.SocketTransport:
+            if _SOCKET_FACTORY_ENSURES_FD_FREE:
                 self._ensure_fd_no_transport(sock)
-            return SocketTransport(self, sock, protocol, waiter, extra, server)
+            return transports.SocketTransport(self, sock, protocol, waiter, extra, server)
+
+    def _make_datagram_transport(
+        self, sock: Any, protocol: Any, address: Any = None, waiter: Any = None, extra: Any = None
+    ) -> transports.DatagramTransport:
+        if _DATAGRAM_FACTORY_ENSURES_FD_FREE:
+            self._ensure_fd_no_transport(sock)
+        return transports.DatagramTransport(self, sock, protocol, address, waiter, extra)
 
     # -- time and callbacks ---------------------------------------------------
 

@@ -1,20 +1,24 @@
-"""The socket transport of genloop's loop: asyncio's, reading into a buffer
-its loop keeps.
+"""The socket and datagram transports of genloop's loop: asyncio's,
+reading into a buffer their loop keeps.
 
-asyncio's socket transport reads with ``sock.recv(max_size)``, which makes
-a new ``max_size`` (256 KiB) bytes object for every read and shrinks it to
-what arrived.  An allocation that large is above the C allocator's mmap
-threshold: each read costs three more system calls (mmap, mremap, munmap)
-and the page faults of fresh memory, however few bytes came.
-:class:`SocketTransport` receives into one buffer per loop instead
-(``recv_into``) and hands the protocol a ``bytes`` copy of what arrived:
-the same bytes, at most ``max_size`` of them per ``data_received`` call.
+asyncio's transports read with ``sock.recv(max_size)`` and
+``sock.recvfrom(max_size)``, which make a new ``max_size`` (256 KiB) bytes
+object for every read and shrink it to what arrived.  An allocation that
+large is above the C allocator's mmap threshold until that threshold has
+risen (glibc raises it once such a block is freed whole, as at the first
+end of file a process reads): each read then costs three more system
+calls (mmap, mremap, munmap) and the page faults of fresh memory, however
+few bytes came.  genloop's transports receive into one buffer per loop
+instead (``recv_into``, ``recvfrom_into``) and hand the protocol a
+``bytes`` copy of what arrived: the same bytes, at most ``max_size`` of
+them per ``data_received`` or ``datagram_received`` call.
 
-Everything else is asyncio's ``_SelectorSocketTransport``: writing, flow
-control, closing, EOF, buffered protocols (``get_buffer`` already reads
-into the protocol's buffer) and ``set_protocol``.  On 3.6, whose transport
-reads, handles errors and EOF in one method, genloop's loop keeps
-asyncio's transport unchanged.
+Everything else is asyncio's ``_SelectorSocketTransport`` and
+``_SelectorDatagramTransport``: writing, flow control, closing, EOF,
+buffered protocols (``get_buffer`` already reads into the protocol's
+buffer) and ``set_protocol``.  On 3.6, whose socket transport reads,
+handles errors and EOF in one method, genloop's loop keeps asyncio's
+socket transport unchanged.
 """
 
 from asyncio import selector_events
@@ -22,17 +26,22 @@ from typing import Any
 
 from . import _seam, _versions
 
-__all__ = ["SocketTransport", "READS_INTO_LOOP_BUFFER", "ENSURES_FD_FREE"]
+__all__ = [
+    "SocketTransport", "DatagramTransport", "READS_INTO_LOOP_BUFFER", "ensures_fd_free",
+]
 
-#: Whether asyncio's transport hands a plain protocol's reads to a method of
-#: their own, which :class:`SocketTransport` replaces (3.7+).
+#: Whether asyncio's socket transport hands a plain protocol's reads to a
+#: method of their own, which :class:`SocketTransport` replaces (3.7+); the
+#: datagram transport's reads are always one method.
 READS_INTO_LOOP_BUFFER = _versions.TRANSPORT_READS_IN_STEPS
 
-#: Whether asyncio's loop refuses to make a transport for a socket that an
-#: open transport still holds; genloop's loop then does the same.  Read
-#: from asyncio's own factory, since patch releases differ.
-_ASYNCIO_FACTORY: Any = selector_events.BaseSelectorEventLoop._make_socket_transport  # type: ignore
-ENSURES_FD_FREE = "_ensure_fd_no_transport" in _ASYNCIO_FACTORY.__code__.co_names
+
+def ensures_fd_free(name: str) -> bool:
+    """Whether asyncio's transport factory ``name`` first refuses a socket
+    that an open transport still holds (3.12+); genloop's then does the
+    same.  Read from the factory's code, since patch releases differ."""
+    factory = getattr(selector_events.BaseSelectorEventLoop, name)
+    return "_ensure_fd_no_transport" in factory.__code__.co_names
 
 
 def read_buffer(loop: Any, size: int) -> memoryview:
@@ -50,9 +59,7 @@ class SocketTransport(selector_events._SelectorSocketTransport):  # type: ignore
         if self._conn_lost:
             return
         size = self.max_size
-        buffer = self._loop._read_buffer
-        if len(buffer) < size:
-            buffer = read_buffer(self._loop, size)
+        buffer = read_buffer(self._loop, size)
         try:
             received = self._sock.recv_into(buffer, size)
         except (BlockingIOError, InterruptedError):
@@ -71,3 +78,27 @@ class SocketTransport(selector_events._SelectorSocketTransport):  # type: ignore
             if _seam.callback_error_propagates(exc):
                 raise
             self._fatal_error(exc, "Fatal error: protocol.data_received() call failed.")
+
+
+class DatagramTransport(
+    selector_events._SelectorDatagramTransport  # type: ignore[name-defined,misc]
+):
+    """asyncio's datagram transport, receiving into its loop's buffer."""
+
+    def _read_ready(self) -> None:
+        if self._conn_lost:
+            return
+        size = self.max_size
+        buffer = read_buffer(self._loop, size)
+        try:
+            received, address = self._sock.recvfrom_into(buffer, size)
+        except (BlockingIOError, InterruptedError):
+            pass
+        except OSError as exc:
+            self._protocol.error_received(exc)
+        except BaseException as exc:
+            if _seam.callback_error_propagates(exc):
+                raise
+            self._fatal_error(exc, "Fatal read error on datagram transport")
+        else:
+            self._protocol.datagram_received(bytes(buffer[:received]), address)

@@ -1,5 +1,6 @@
-"""genloop.transports: the socket transport of genloop's loop receives into
-the loop's buffer, and a protocol sees what it sees on the stock loop.
+"""genloop.transports: the socket and datagram transports of genloop's loop
+receive into the loop's buffer, and a protocol sees what it sees on the
+stock loop.
 
 Each behaviour runs on genloop's loop and on asyncio's own ("stock"), with
 the same expectation.
@@ -85,7 +86,7 @@ def peer_and_recorder(any_loop):
 
 def send(loop, peer, data):
     """Start writing ``data`` to ``peer``; the loop runs it while it receives."""
-    loop.create_task(loop.sock_sendall(peer, data))
+    asyncio.ensure_future(loop.sock_sendall(peer, data), loop=loop)
 
 
 def receive(loop, recorder, size):
@@ -143,6 +144,7 @@ def test_end_of_file_reaches_eof_received_then_connection_lost(any_loop, peer_an
     assert recorder.events == ["eof", "lost"]
 
 
+@READS_INTO_LOOP_BUFFER
 @BOTH_LOOPS
 def test_a_failing_data_received_is_a_fatal_error_of_the_transport(
     any_loop, peer_and_recorder, reported
@@ -171,7 +173,7 @@ def test_a_keyboard_interrupt_in_data_received_leaves_the_loop(any_loop, peer_an
 
 
 @pytest.mark.skipif(
-    not transports.ENSURES_FD_FREE,
+    not transports.ensures_fd_free("_make_socket_transport"),
     reason="asyncio's loop checks the socket only where its own factory does (3.12+)",
 )
 @BOTH_LOOPS
@@ -224,3 +226,114 @@ def test_the_loop_buffer_grows_to_the_largest_max_size_asked(genloop_loop):
     grown = transports.read_buffer(genloop_loop, 300000)
     assert len(grown) >= 300000
     assert transports.read_buffer(genloop_loop, 1000) is grown
+
+
+# -- datagrams ----------------------------------------------------------------
+
+
+class DatagramRecorder(asyncio.DatagramProtocol):
+    """Records the datagrams and errors its transport hands it."""
+
+    def __init__(self):
+        self.datagrams = []
+        self.errors = []
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, address):
+        self.datagrams.append((data, address))
+
+    def error_received(self, exc):
+        self.errors.append(type(exc).__name__)
+
+
+@pytest.fixture
+def udp_pair(any_loop):
+    """A UDP socket and a recorder's endpoint of ``any_loop`` bound to 127.0.0.1."""
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    peer.bind(("127.0.0.1", 0))
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_datagram_endpoint(DatagramRecorder, local_addr=("127.0.0.1", 0))
+    )
+    yield peer, recorder
+    transport.close()
+    peer.close()
+    any_loop.run_until_complete(asyncio.sleep(0))
+
+
+def until(loop, condition):
+    async def wait():
+        while not condition():
+            await asyncio.sleep(0.001)
+
+    loop.run_until_complete(asyncio.wait_for(wait(), 10))
+
+
+@BOTH_LOOPS
+def test_datagrams_arrive_whole_as_bytes_with_their_sender(any_loop, udp_pair):
+    peer, recorder = udp_pair
+    address = recorder.transport.get_extra_info("sockname")
+    sent = [bytes([index]) * (1 + index * 331) for index in range(40)]
+    for count, datagram in enumerate(sent, 1):  # one at a time: UDP may drop what overflows
+        peer.sendto(datagram, address)
+        until(any_loop, lambda: len(recorder.datagrams) == count)
+    assert [data for data, _ in recorder.datagrams] == sent
+    assert {type(data) for data, _ in recorder.datagrams} == {bytes}
+    assert {sender for _, sender in recorder.datagrams} == {peer.getsockname()}
+
+
+@BOTH_LOOPS
+def test_a_datagram_longer_than_max_size_is_cut_to_it(any_loop, udp_pair):
+    peer, recorder = udp_pair
+    recorder.transport.max_size = 10
+    peer.sendto(b"0123456789abcdef", recorder.transport.get_extra_info("sockname"))
+    until(any_loop, lambda: recorder.datagrams)
+    assert recorder.datagrams[0][0] == b"0123456789"
+
+
+@BOTH_LOOPS
+def test_a_refused_datagram_reaches_error_received(any_loop):
+    closed = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_datagram_endpoint(DatagramRecorder, remote_addr=("127.0.0.1", port))
+    )
+    try:
+        transport.sendto(b"anyone?")
+        until(any_loop, lambda: recorder.errors)
+        assert recorder.errors == ["ConnectionRefusedError"]
+    finally:
+        transport.close()
+        any_loop.run_until_complete(asyncio.sleep(0))
+
+
+def test_genloops_datagram_transport_is_its_own(genloop_loop):
+    transport, _ = genloop_loop.run_until_complete(
+        genloop_loop.create_datagram_endpoint(DatagramRecorder, local_addr=("127.0.0.1", 0))
+    )
+    try:
+        assert type(transport) is transports.DatagramTransport
+    finally:
+        transport.close()
+        genloop_loop.run_until_complete(asyncio.sleep(0))
+
+
+@pytest.mark.parametrize("kind", ["genloop"])
+def test_a_small_datagram_allocates_no_max_size_buffer(any_loop, udp_pair):
+    peer, recorder = udp_pair
+    address = recorder.transport.get_extra_info("sockname")
+    peer.sendto(b"first", address)
+    until(any_loop, lambda: recorder.datagrams)
+    tracemalloc.start()
+    try:
+        for index in range(20):
+            peer.sendto(b"%02d" % index, address)
+            until(any_loop, lambda: len(recorder.datagrams) == index + 2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < recorder.transport.max_size // 4
