@@ -130,61 +130,49 @@ def _readable_pair():
     return left, right
 
 
+async def _failing_reader_report(loop, added_in_debug_mode):
+    """What the exception handler gets when a reader's callback fails (a
+    reader's handle is asyncio's own Handle)."""
+    left, right = _readable_pair()
+    reported = []
+    loop.set_exception_handler(lambda loop, context: reported.append(context))
+
+    def readable():
+        loop.remove_reader(right)
+        raise ValueError("bad byte")
+
+    try:
+        loop.set_debug(added_in_debug_mode)
+        loop.add_reader(right, readable)
+        loop.set_debug(False)
+        await asyncio.sleep(0.01)
+    finally:
+        left.close()
+        right.close()
+    (context,) = reported
+    return (
+        context["message"].split(" at ")[0],
+        type(context["exception"]).__name__,
+        type(context["handle"]).__name__,
+        sorted(context),
+    )
+
+
 def test_a_failing_reader_is_reported_as_on_the_stock_loop():
-    """A reader's handle is asyncio's own Handle; its callback's exception
-    goes to the exception handler in Handle._run's words."""
-
-    async def failing_reader(loop):
-        left, right = _readable_pair()
-        reported = []
-        loop.set_exception_handler(lambda loop, context: reported.append(context))
-
-        def readable():
-            loop.remove_reader(right)
-            raise ValueError("bad byte")
-
-        try:
-            loop.add_reader(right, readable)
-            await asyncio.sleep(0.01)
-        finally:
-            left.close()
-            right.close()
-        (context,) = reported
-        return (
-            context["message"].split(" at ")[0],
-            type(context["exception"]).__name__,
-            type(context["handle"]).__name__,
-            "source_traceback" in context,
-        )
-
-    genloop_outcome, stock_outcome = on_both_loops(failing_reader)
+    """In Handle._run's words."""
+    genloop_outcome, stock_outcome = on_both_loops(
+        lambda loop: _failing_reader_report(loop, added_in_debug_mode=False)
+    )
     assert genloop_outcome == stock_outcome
-    assert genloop_outcome[1][1:] == ("ValueError", "Handle", False)
+    assert genloop_outcome[1][1:] == ("ValueError", "Handle", ["exception", "handle", "message"])
 
 
 def test_a_reader_added_in_debug_mode_reports_where_it_was_added_after_debug_ends():
-    async def debug_reader(loop):
-        left, right = _readable_pair()
-        reported = []
-        loop.set_exception_handler(lambda loop, context: reported.append(context))
-
-        def readable():
-            loop.remove_reader(right)
-            raise ValueError("bad byte")
-
-        try:
-            loop.set_debug(True)
-            loop.add_reader(right, readable)
-            loop.set_debug(False)
-            await asyncio.sleep(0.01)
-        finally:
-            left.close()
-            right.close()
-        return sorted(reported[0])
-
-    genloop_outcome, stock_outcome = on_both_loops(debug_reader)
+    genloop_outcome, stock_outcome = on_both_loops(
+        lambda loop: _failing_reader_report(loop, added_in_debug_mode=True)
+    )
     assert genloop_outcome == stock_outcome
-    assert "source_traceback" in genloop_outcome[1]
+    assert "source_traceback" in genloop_outcome[1][3]
 
 
 def test_a_cancelled_reader_is_removed_at_its_next_event_as_on_the_stock_loop():
