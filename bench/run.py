@@ -9,10 +9,12 @@ interpreter (``_worker.py``), the order of the runtimes rotating from round
 to round so that drift hits them all alike.  A worker warms up on a small
 run, then measures the CPU time (``time.process_time``) of one run.  The
 report gives, per runtime, ops/s at the median CPU time, the spread of the
-rounds ((max - min) / median), the ratio to ``asyncio`` and, for
-``genloop-legacy`` and ``genloop-run``, the ratio to ``genloop``; for ``spawn`` also the memory
-per live task.  Standard library only; a failing worker stops the run with
-its stderr and a non-zero exit status.
+rounds ((max - min) / median), the ratio to ``asyncio`` and, for a legacy
+runtime, the ratio to the same loop running ``async def`` (``genloop`` for
+``genloop-legacy`` and ``genloop-run``, ``asyncio+factory`` for
+``factory-legacy``); for ``spawn`` also the memory per live task.
+Standard library only; a failing worker stops the run with its stderr and
+a non-zero exit status.
 """
 
 import argparse
@@ -46,8 +48,13 @@ MEMORY_TASKS = 10000
 #: A worker still running after this many seconds has failed.
 WORKER_TIMEOUT = 600
 
-#: The legacy runtimes, also compared with the same loop running ``async def``.
-LEGACY_RUNTIMES, LEGACY_REFERENCE = ("genloop-legacy", "genloop-run"), "genloop"
+#: The legacy runtimes, each also compared with the same loop running
+#: ``async def``: its native twin.
+NATIVE_TWIN = {
+    "genloop-legacy": "genloop",
+    "genloop-run": "genloop",
+    "factory-legacy": "asyncio+factory",
+}
 
 
 class WorkerFailed(Exception):
@@ -127,12 +134,12 @@ def summarize(cpu_seconds, size):
 
 
 def add_ratios(rows, key):
-    """``vs_asyncio`` for every row; ``vs_genloop`` for the legacy runtimes."""
+    """``vs_asyncio`` for every row; ``vs_native`` for the legacy runtimes."""
     values = {name: row[key] for name, row in rows.items()}
     for name, row in rows.items():
         row["vs_asyncio"] = ratio(values, name, BASELINE)
-        if name in LEGACY_RUNTIMES:
-            row["vs_genloop"] = ratio(values, name, LEGACY_REFERENCE)
+        if name in NATIVE_TWIN:
+            row["vs_native"] = ratio(values, name, NATIVE_TWIN[name])
 
 
 def measure_memory(runtimes, tasks):
@@ -172,7 +179,7 @@ def format_ratio(value):
 
 
 def ratio_cells(row):
-    return [format_ratio(row["vs_asyncio"]), format_ratio(row.get("vs_genloop"))]
+    return [format_ratio(row["vs_asyncio"]), format_ratio(row.get("vs_native"))]
 
 
 def ops_cells(rows, runtimes, rounds):
@@ -188,7 +195,7 @@ def memory_cells(rows, runtimes):
             + ratio_cells(rows[runtime.name]) for runtime in runtimes]
 
 
-RATIO_HEADINGS = ["vs " + BASELINE, "vs " + LEGACY_REFERENCE]
+RATIO_HEADINGS = ["vs " + BASELINE, "vs async def"]
 ROW = "  {:<16} {:>14} {:>8} {:>11} {:>11}"
 
 
@@ -257,8 +264,10 @@ def selection_parser(description):
                         help="run only these workloads")
     parser.add_argument("--runtimes", nargs="+", choices=runtime_names, metavar="NAME",
                         help="run only these runtimes ({}, the baseline, always runs, "
-                             "and {} with {})".format(
-                                 BASELINE, LEGACY_REFERENCE, " or ".join(LEGACY_RUNTIMES)))
+                             "and a legacy runtime's twin running async def with it: {})".format(
+                                 BASELINE, ", ".join(
+                                     "{} with {}".format(twin, legacy)
+                                     for legacy, twin in NATIVE_TWIN.items())))
     parser.add_argument("--markdown", action="store_true",
                         help="also print the results as Markdown tables")
     parser.add_argument("--json", metavar="FILE", help="also write the results to FILE")
@@ -362,9 +371,7 @@ def run_workloads(report, chosen, runtimes, quick):
 def implied(names):
     """The runtimes named, with what their ratios are taken against."""
     names = [BASELINE] + names
-    if any(name in LEGACY_RUNTIMES for name in names):
-        names.append(LEGACY_REFERENCE)
-    return names
+    return names + [NATIVE_TWIN[name] for name in names if name in NATIVE_TWIN]
 
 
 def main(argv=None):

@@ -18,11 +18,13 @@ from workloads import WORKLOADS
 TABLES = (
     ("genloop", "genloop's loop, `async def`, against stock asyncio", "vs_asyncio"),
     ("genloop-legacy", "`@genloop.coroutine` generators against `async def`, "
-                       "both on genloop's loop", "vs_genloop"),
+                       "both on genloop's loop", "vs_native"),
     ("genloop-run", "the same generators under `genloop run` against `async def`, "
-                    "both on genloop's loop", "vs_genloop"),
+                    "both on genloop's loop", "vs_native"),
     ("asyncio+factory", "the stock loop with `genloop.task_factory` against stock asyncio",
      "vs_asyncio"),
+    ("factory-legacy", "`@genloop.coroutine` generators against `async def`, both on the "
+                       "stock loop with `genloop.task_factory`", "vs_native"),
     ("uvloop", "uvloop (a reference) against stock asyncio", "vs_asyncio"),
     ("tornado", "tornado's `gen.coroutine` on the stock loop (a reference) against "
                 "stock asyncio", "vs_asyncio"),

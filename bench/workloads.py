@@ -693,6 +693,8 @@ RUNTIMES = [
             genloop_run=True),
     Runtime("asyncio+factory", NATIVE, stock_loop_with_genloop_tasks,
             "stock loop with loop.set_task_factory(genloop.task_factory), async def"),
+    Runtime("factory-legacy", LEGACY, stock_loop_with_genloop_tasks,
+            "the same stock loop and factory, @genloop.coroutine generators"),
     Runtime("uvloop", NATIVE, uvloop_loop,
             "uvloop.new_event_loop(), async def", requires="uvloop"),
     Runtime("tornado", TORNADO, asyncio.new_event_loop,

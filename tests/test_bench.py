@@ -122,7 +122,7 @@ def test_run_py_reports_ops_and_ratios(tmp_path):
                              "--markdown", "--json", str(report_file)])
     assert outcome.status == 0, outcome.err
     table = outcome.out.split("task_switch: ", 1)[1].split("\n\n", 1)[0].splitlines()
-    assert table[1].split() == ["runtime", "ops/s", "spread", "vs", "asyncio", "vs", "genloop"]
+    assert table[1].split() == ["runtime", "ops/s", "spread", "vs", "asyncio", "vs", "async", "def"]
     rows = {line.split()[0]: line.split()[1:] for line in table[2:]}
     assert sorted(rows) == ["asyncio", "genloop"]
     assert rows["asyncio"][-1] == "1.00"
@@ -161,7 +161,19 @@ def test_run_py_lists_a_missing_reference_as_not_installed(tmp_path):
     assert "not installed: uvloop" in outcome.out
     measured = json.loads(report_file.read_text())["workloads"]["call_soon"]["runtimes"]
     assert sorted(measured) == ["asyncio", "genloop", "genloop-legacy"]
-    assert measured["genloop-legacy"]["vs_genloop"] > 0
+    assert measured["genloop-legacy"]["vs_native"] > 0
+
+
+def test_factory_legacy_is_compared_with_async_def_under_the_same_factory(tmp_path):
+    report_file = tmp_path / "report.json"
+    outcome = bench_command(["run.py", "--quick", "--only", "spawn",
+                             "--runtimes", "factory-legacy", "--json", str(report_file)])
+    assert outcome.status == 0, outcome.err
+    measured = json.loads(report_file.read_text())["workloads"]["spawn"]["runtimes"]
+    assert sorted(measured) == ["asyncio", "asyncio+factory", "factory-legacy"]
+    rows = measured["factory-legacy"], measured["asyncio+factory"]
+    assert rows[0]["vs_native"] == pytest.approx(
+        rows[0]["ops_per_second"] / rows[1]["ops_per_second"])
 
 
 def test_genloop_run_measures_legacy_code_under_genloop_run(tmp_path):
@@ -174,7 +186,8 @@ def test_genloop_run_measures_legacy_code_under_genloop_run(tmp_path):
     assert outcome.status == 0, outcome.err
     measured = json.loads(report_file.read_text())["workloads"]["chain"]["runtimes"]
     assert sorted(measured) == ["asyncio", "genloop", "genloop-legacy", "genloop-run"]
-    assert measured["genloop-run"]["vs_genloop"] > 0
+    assert measured["genloop-run"]["vs_native"] > 0
+    assert "vs_native" not in measured["genloop"]
     made = bench_command(["_worker.py", "measure", "chain", "genloop-legacy", "2", "1"])
     assert made.status == 0, made.err
     expected = "generator" if sys.version_info < (3, 12) else "LegacyCoroutine"
