@@ -8,7 +8,6 @@ the same expectation.
 
 import asyncio
 import socket
-import tracemalloc
 
 import pytest
 
@@ -51,6 +50,13 @@ class Recorder(asyncio.Protocol):
 
     def received(self):
         return b"".join(self.chunks)
+
+
+@pytest.fixture
+def tracemalloc():
+    return pytest.importorskip(
+        "tracemalloc", reason="this interpreter has no tracemalloc (PyPy) to trace allocations"
+    )
 
 
 @pytest.fixture
@@ -203,7 +209,7 @@ def test_genloops_transport_is_its_own_where_it_reads_into_the_loop_buffer(genlo
 
 @READS_INTO_LOOP_BUFFER
 @pytest.mark.parametrize("kind", ["genloop"])
-def test_a_small_read_allocates_no_max_size_buffer(any_loop, peer_and_recorder):
+def test_a_small_read_allocates_no_max_size_buffer(any_loop, peer_and_recorder, tracemalloc):
     """The loop's buffer is made at the first read; after it, reading a few
     bytes allocates what they need, not ``max_size`` (256 KiB) each time."""
     peer, recorder = peer_and_recorder
@@ -323,7 +329,7 @@ def test_genloops_datagram_transport_is_its_own(genloop_loop):
 
 
 @pytest.mark.parametrize("kind", ["genloop"])
-def test_a_small_datagram_allocates_no_max_size_buffer(any_loop, udp_pair):
+def test_a_small_datagram_allocates_no_max_size_buffer(any_loop, udp_pair, tracemalloc):
     peer, recorder = udp_pair
     address = recorder.transport.get_extra_info("sockname")
     peer.sendto(b"first", address)
