@@ -187,14 +187,22 @@ class EventLoop(asyncio.SelectorEventLoop):
         def _make_socket_transport(
             self, sock: Any, protocol: Any, waiter: Any = None, *, extra: Any = None,
             server: Any = None,
-        ) -> transports.SocketTransport:
+        ) -> asyncio.Transport:
+            if not transports.reads_plainly(sock):
+                return super()._make_socket_transport(  # type: ignore[misc,no-any-return]
+                    sock, protocol, waiter, extra=extra, server=server
+                )
             if _SOCKET_FACTORY_ENSURES_FD_FREE:
                 self._ensure_fd_no_transport(sock)
             return transports.SocketTransport(self, sock, protocol, waiter, extra, server)
 
     def _make_datagram_transport(
         self, sock: Any, protocol: Any, address: Any = None, waiter: Any = None, extra: Any = None
-    ) -> transports.DatagramTransport:
+    ) -> asyncio.DatagramTransport:
+        if not transports.reads_plainly(sock):
+            return super()._make_datagram_transport(  # type: ignore[misc,no-any-return]
+                sock, protocol, address, waiter, extra
+            )
         if _DATAGRAM_FACTORY_ENSURES_FD_FREE:
             self._ensure_fd_no_transport(sock)
         return transports.DatagramTransport(self, sock, protocol, address, waiter, extra)

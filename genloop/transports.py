@@ -13,6 +13,11 @@ instead (``recv_into``, ``recvfrom_into``) and hand the protocol a
 ``bytes`` copy of what arrived: the same bytes, at most ``max_size`` of
 them per ``data_received`` or ``datagram_received`` call.
 
+Only a socket of the class ``socket.socket`` itself gets genloop's
+transport: a subclass may read in its own ``recv`` or ``recvfrom``, which
+asyncio's transport calls (websockets 4's tests count those calls), and
+keeps asyncio's.
+
 Everything else is asyncio's ``_SelectorSocketTransport`` and
 ``_SelectorDatagramTransport``: writing, flow control, closing, EOF,
 buffered protocols (``get_buffer`` already reads into the protocol's
@@ -21,6 +26,7 @@ handles errors and EOF in one method, genloop's loop keeps asyncio's
 socket transport unchanged.
 """
 
+import socket
 from asyncio import selector_events
 from typing import Any
 
@@ -28,6 +34,7 @@ from . import _seam, _versions
 
 __all__ = [
     "SocketTransport", "DatagramTransport", "READS_INTO_LOOP_BUFFER", "ensures_fd_free",
+    "reads_plainly",
 ]
 
 #: Whether asyncio's socket transport hands a plain protocol's reads to a
@@ -42,6 +49,12 @@ def ensures_fd_free(name: str) -> bool:
     same.  Read from the factory's code, since patch releases differ."""
     factory = getattr(selector_events.BaseSelectorEventLoop, name)
     return "_ensure_fd_no_transport" in factory.__code__.co_names
+
+
+def reads_plainly(sock: Any) -> bool:
+    """Whether ``sock`` reads with the socket module's own methods, which
+    genloop's transports may call in asyncio's stead."""
+    return type(sock) is socket.socket
 
 
 def read_buffer(loop: Any, size: int) -> memoryview:

@@ -207,6 +207,59 @@ def test_genloops_transport_is_its_own_where_it_reads_into_the_loop_buffer(genlo
         peer.close()
 
 
+class CountingSocket(socket.socket):
+    """A socket that reads in methods of its own, and counts their calls."""
+
+    reads = 0
+
+    def recv(self, *args):
+        CountingSocket.reads += 1
+        return super().recv(*args)
+
+    def recvfrom(self, *args):
+        CountingSocket.reads += 1
+        return super().recvfrom(*args)
+
+
+@BOTH_LOOPS
+def test_a_socket_that_reads_in_its_own_recv_is_read_with_it(any_loop, monkeypatch):
+    monkeypatch.setattr(CountingSocket, "reads", 0)
+    peer, ours = socket.socketpair()
+    ours = CountingSocket(fileno=ours.detach())
+    try:
+        transport, recorder = any_loop.run_until_complete(
+            any_loop.create_connection(lambda: Recorder(any_loop), sock=ours)
+        )
+        peer.sendall(b"hello")
+        receive(any_loop, recorder, 5)
+        transport.close()
+        any_loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        peer.close()
+    assert recorder.received() == b"hello"
+    assert CountingSocket.reads >= 1
+
+
+@BOTH_LOOPS
+def test_a_socket_that_reads_in_its_own_recvfrom_is_read_with_it(any_loop, monkeypatch):
+    monkeypatch.setattr(CountingSocket, "reads", 0)
+    ours = CountingSocket(socket.AF_INET, socket.SOCK_DGRAM)
+    ours.bind(("127.0.0.1", 0))
+    peer = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        transport, recorder = any_loop.run_until_complete(
+            any_loop.create_datagram_endpoint(DatagramRecorder, sock=ours)
+        )
+        peer.sendto(b"hello", ours.getsockname())
+        until(any_loop, lambda: recorder.datagrams)
+        transport.close()
+        any_loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        peer.close()
+    assert recorder.datagrams[0][0] == b"hello"
+    assert CountingSocket.reads == 1
+
+
 @READS_INTO_LOOP_BUFFER
 @pytest.mark.parametrize("kind", ["genloop"])
 def test_a_small_read_allocates_no_max_size_buffer(any_loop, peer_and_recorder, tracemalloc):
