@@ -34,14 +34,14 @@ queue, and a task on the ready queue is stepped without a Handle.
 The I/O machinery (sockets, transports, servers, pipes, subprocesses,
 signals) is the standard library's ``asyncio.SelectorEventLoop``, which this
 class extends; its socket and datagram transports receive into a buffer
-the loop keeps (see :mod:`genloop.transports`).  What genloop shares with it, and nothing
-else, is: the ready deque ``_ready`` that the selector code appends handles
-to, ``_selector`` (and, for the compiled poll, an epoll selector's
-``_selector`` and ``_fd_to_key``), ``_process_events``, ``_add_callback``,
-``_remove_reader``/``_remove_writer``, ``_write_to_self``, the state
-flags ``_thread_id``, ``_stopping``, ``_closed``, ``_debug``,
-``_task_factory`` and ``_clock_resolution``, the checks
-``_check_closed``/``_check_thread``/``_ensure_fd_no_transport``, the
+the loop keeps (see :mod:`genloop.transports`).  What genloop shares with
+it, and nothing else, is: the ready deque ``_ready`` that the selector code
+appends handles to, ``_selector`` (and, for the compiled poll, an epoll
+selector's ``_selector`` and ``_fd_to_key``), ``_process_events``,
+``_add_callback``, ``_remove_reader``/``_remove_writer``,
+``_write_to_self``, the state flags ``_thread_id``, ``_stopping``,
+``_closed``, ``_debug``, ``_task_factory`` and ``_clock_resolution``, the
+checks ``_check_closed``/``_check_thread``/``_ensure_fd_no_transport``, the
 self-pipe (``_ssock``, ``_csock``, ``_close_self_pipe``), the
 async-generator hooks, and ``_timer_handle_cancelled`` which asyncio's
 ``TimerHandle.cancel()`` calls.
@@ -57,13 +57,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable, Deque, List, Optional
 
-from . import _compiled, _seam, _versions
+from . import _compiled, _seam, _versions, transports
 from ._frames import drop_own_frames
 from .coroutines import iscoroutine, iscoroutinefunction
 from .handles import Callback, Timer, new_callback, new_timer, report_failure
 from .tasks import Task, _steppable
 from .timers import MIN_TIMERS_TO_REBUILD, TimerQueue
-from . import transports
 
 __all__ = ["EventLoop"]
 
@@ -165,8 +164,8 @@ class EventLoop(asyncio.SelectorEventLoop):
         self._wakeup_queue = self._ready
         self._timer_queue: TimerQueue = _TimerQueue()
         self._callbacks_since_poll = CALLBACKS_PER_POLL  # the first iteration polls
-        #: What the socket transports receive into (see genloop.transports),
-        #: made at the first read.
+        #: What the socket and datagram transports receive into (see
+        #: genloop.transports), made at the first read.
         self._read_buffer = memoryview(bytearray())
 
     @property
