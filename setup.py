@@ -21,7 +21,12 @@ def compiled_extensions():
         or os.environ.get("GENLOOP_PURE", "") not in ("", "0")
     ):
         return []
-    return [Extension("genloop._speedups", ["genloop/_speedups.c"], optional=True)]
+    return [
+        Extension(
+            "genloop._speedups", ["genloop/_speedups.c", "genloop/_transports.c"],
+            depends=["genloop/_speedups.h"], optional=True,
+        )
+    ]
 
 
 setup(ext_modules=compiled_extensions())

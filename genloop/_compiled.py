@@ -5,9 +5,11 @@
 (the step, a task's start and end, ``await task``, ``task_factory``, the
 task's type slots for calling, awaiting, finalizing and garbage collection),
 of ``genloop.loop`` (``call_soon``, ``call_at``, ``call_later``, a timer's
-``cancel()``, the run of the ready queue and, with epoll, the poll for
-I/O, outside debug mode), of
-``genloop.timers`` (the timer queue, a heap of C doubles) and of
+``cancel()``, the loop's iterations with the run of the ready queue and,
+with epoll, the poll for I/O, outside debug mode), of
+``genloop.timers`` (the timer queue, a heap of C doubles), of
+``genloop.transports`` (the socket transport's reads and write, built
+from ``genloop/_transports.c``) and of
 ``genloop.coroutines`` (a legacy coroutine function where asyncio refuses
 generators, and ``yield from`` its adapter) with the
 same code in C.  The pure-Python modules stay the reference and run everywhere

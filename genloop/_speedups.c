@@ -12,16 +12,21 @@
  * finalizer, task_factory, await task, the task's type slots and its
  * garbage-collector traverse, legacy coroutine functions where asyncio
  * refuses generators, and the loop's call_soon, call_at, call_later, a
- * timer's cancel(), its timer queue, its poll for I/O and the run of its
- * ready queue (genloop/loop.py, genloop/timers.py).
+ * timer's cancel(), its timer queue, its iterations, its poll for I/O and
+ * the run of its ready queue (genloop/loop.py, genloop/timers.py).  The
+ * socket transport's part is in _transports.c.
  *
  * Built for CPython 3.10+ (PyIter_Send); one Task class per process.
  */
 
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_speedups.h"
 #include <structmember.h>
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 /* The task's own fields: offsets of its __slots__ members. */
 static Py_ssize_t off_top, off_stack, off_must_cancel, off_fut_waiter;
@@ -254,37 +259,7 @@ set_slot(PyObject *obj, Py_ssize_t offset, PyObject *value)
     Py_XDECREF(old);
 }
 
-/* The exception being raised, normalized, with its traceback; cleared. */
-static PyObject *
-fetch_exception(void)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    return PyErr_GetRaisedException();
-#else
-    PyObject *type, *value, *traceback;
-    PyErr_Fetch(&type, &value, &traceback);
-    PyErr_NormalizeException(&type, &value, &traceback);
-    if (traceback != NULL) {
-        PyException_SetTraceback(value, traceback);
-        Py_DECREF(traceback);
-    }
-    Py_XDECREF(type);
-    return value;
-#endif
-}
 
-/* Raise ``exc`` again; steals the reference. */
-static void
-restore_exception(PyObject *exc)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    PyErr_SetRaisedException(exc);
-#else
-    PyObject *type = (PyObject *)Py_TYPE(exc);
-    Py_INCREF(type);
-    PyErr_Restore(type, exc, PyException_GetTraceback(exc));
-#endif
-}
 
 /* getattr(obj, name, None) without raising, as a new reference or NULL
  * (an error other than AttributeError is raised). */
@@ -298,18 +273,7 @@ optional_attribute(PyObject *obj, PyObject *name, PyObject **result)
 #endif
 }
 
-static inline PyObject *
-call_method0(PyObject *obj, PyObject *name)
-{
-    return PyObject_VectorcallMethod(name, &obj, 1 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-}
 
-static inline PyObject *
-call_method1(PyObject *obj, PyObject *name, PyObject *arg)
-{
-    PyObject *args[2] = {obj, arg};
-    return PyObject_VectorcallMethod(name, args, 2 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-}
 
 static inline PyObject *
 call2(PyObject *callable, PyObject *first, PyObject *second)
@@ -1172,12 +1136,6 @@ slot_offset(PyObject *cls, const char *name, Py_ssize_t *offset)
     return 0;
 }
 
-static void
-keep(PyObject **where, PyObject *value)
-{
-    Py_INCREF(value);
-    Py_XSETREF(*where, value);
-}
 
 /* The Task's own object slots, which the garbage collector visits. */
 #define MAX_TASK_SLOTS 32
@@ -1490,17 +1448,8 @@ run_other(PyObject *handle)
 static int
 report_or_propagate(PyObject *handle)
 {
-    PyObject *exc = fetch_exception();
-    PyObject *propagates = PyObject_CallOneArg(error_propagates, exc);
-    int must = propagates != NULL ? PyObject_IsTrue(propagates) : -1;
-    Py_XDECREF(propagates);
-    if (must != 0) {
-        if (must > 0) {
-            restore_exception(exc);
-        }
-        else {
-            Py_DECREF(exc);
-        }
+    PyObject *exc = fetch_unless_propagating(error_propagates);
+    if (exc == NULL) {
         return -1;
     }
     PyObject *reported = call2(failure_reporter, handle, exc);
@@ -1509,23 +1458,14 @@ report_or_propagate(PyObject *handle)
     return reported == NULL ? -1 : 0;
 }
 
-/* run_ready(ready, count): run the first ``count`` handles of the deque
- * ``ready``; the others wait for the next iteration. */
-static PyObject *
-run_ready(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Run the first ``count`` handles of the deque ``ready``; the others
+ * wait for the next iteration.  0, or -1 with an exception. */
+static int
+run_handles(PyObject *ready, Py_ssize_t count)
 {
-    Py_ssize_t count = nargs == 2 && PyLong_Check(args[1]) ? PyLong_AsSsize_t(args[1]) : -1;
-    if (count < 0) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_TypeError,
-                            "run_ready(ready deque, how many of its handles to run)");
-        }
-        return NULL;
-    }
-    PyObject *ready = args[0];
     PyObject *popleft = Py_TYPE(ready) == deque_type ? NULL : PyObject_GetAttr(ready, str_popleft);
     if (popleft == NULL && PyErr_Occurred()) {
-        return NULL;
+        return -1;
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *handle = popleft == NULL ? direct_call0(&deque_popleft, ready)
@@ -1558,11 +1498,26 @@ run_ready(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         Py_DECREF(handle);
     }
     Py_XDECREF(popleft);
-    Py_RETURN_NONE;
+    return 0;
 
 error:
     Py_XDECREF(popleft);
-    return NULL;
+    return -1;
+}
+
+/* run_ready(ready, count): run_handles() for the pure _run_once. */
+static PyObject *
+run_ready(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    Py_ssize_t count = nargs == 2 && PyLong_Check(args[1]) ? PyLong_AsSsize_t(args[1]) : -1;
+    if (count < 0) {
+        if (!PyErr_Occurred()) {
+            PyErr_SetString(PyExc_TypeError,
+                            "run_ready(ready deque, how many of its handles to run)");
+        }
+        return NULL;
+    }
+    return run_handles(args[0], count) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
 static PyMethodDef run_ready_def = {
@@ -2019,26 +1974,53 @@ timer_queue_push(TimerQueueObject *queue, PyObject *const *args, Py_ssize_t narg
     return queue_push(queue, args[0], args[1]) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
-static PyObject *
-timer_queue_earliest(TimerQueueObject *queue, PyObject *unused)
+/* When the earliest timer not cancelled is due, in ``*when``: 1, 0 when
+ * there is none, or -1 with an exception.  Cancelled timers at the head
+ * are let go, and the queue rebuilt when they are most of it. */
+static int
+queue_earliest(TimerQueueObject *queue, double *when)
 {
     if (queue->cancelled * 2 > queue->count && queue->count > min_timers_to_rebuild
         && queue_drop_cancelled(queue) < 0) {
-        return NULL;
+        return -1;
     }
     while (queue->count > 0) {
         int cancelled = timer_is_cancelled(queue->heap[0].timer);
         if (cancelled < 0) {
-            return NULL;
+            return -1;
         }
         if (!cancelled) {
-            return PyFloat_FromDouble(queue->heap[0].when);
+            *when = queue->heap[0].when;
+            return 1;
         }
         if (queue_release(queue, queue_pop_head(queue), NULL) < 0) {
-            return NULL;
+            return -1;
         }
     }
-    Py_RETURN_NONE;
+    return 0;
+}
+
+/* The timers due before ``end`` onto ``ready``: 0, or -1 with an exception. */
+static int
+queue_pop_due(TimerQueueObject *queue, double end, PyObject *ready)
+{
+    while (queue->count > 0 && queue->heap[0].when < end) {
+        if (queue_release(queue, queue_pop_head(queue), ready) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+timer_queue_earliest(TimerQueueObject *queue, PyObject *unused)
+{
+    double when;
+    int found = queue_earliest(queue, &when);
+    if (found <= 0) {
+        return found < 0 ? NULL : Py_NewRef(Py_None);
+    }
+    return PyFloat_FromDouble(when);
 }
 
 static PyObject *
@@ -2053,12 +2035,7 @@ timer_queue_pop_due(TimerQueueObject *queue, PyObject *const *args, Py_ssize_t n
     if (end == -1.0 && PyErr_Occurred()) {
         return NULL;
     }
-    while (queue->count > 0 && queue->heap[0].when < end) {
-        if (queue_release(queue, queue_pop_head(queue), args[1]) < 0) {
-            return NULL;
-        }
-    }
-    Py_RETURN_NONE;
+    return queue_pop_due(queue, end, args[1]) < 0 ? NULL : Py_NewRef(Py_None);
 }
 
 static int
@@ -2260,10 +2237,12 @@ static PyMethodDef timer_cancel_def = {
  * between the two.  Only for a loop whose selector is exactly an
  * EpollSelector and where none of the three is overridden, on the class or
  * on the instance (a test's virtual clock replaces ``select``). */
-static PyTypeObject *epoll_selector_type;
+static PyMethodDef *own_method(PyTypeObject *cls, const char *name);
+static PyTypeObject *epoll_selector_type, *epoll_type;
+static PyCFunction epoll_fileno;  /* select.epoll.fileno, a METH_NOARGS method */
 static PyObject *epoll_select, *base_process_events, *base_add_callback;
 static long event_read, event_write, epollin, epollout;
-static PyObject *str_selector, *str_fd_to_key, *str_poll;
+static PyObject *str_selector, *str_fd_to_key;
 static PyObject *str_select, *str_process_events, *str_add_callback;
 static PyObject *str_remove_reader, *str_remove_writer;
 
@@ -2273,18 +2252,21 @@ typedef struct {
     long mask;
 } IoEvent;
 
-/* Whether ``obj.name`` is the method ``function`` (not overridden): 1, 0,
- * or -1 with an exception. */
+/* Whether ``obj.name`` is the function ``function`` of its class, not
+ * overridden by a subclass or on the instance: 1, 0, or -1 with an
+ * exception.  Asked at every iteration, so without making a bound method:
+ * the class's attribute from its method cache, the instance's from its
+ * __dict__ (which the first call makes, where it is not made yet). */
 static int
 is_method(PyObject *obj, PyObject *name, PyObject *function)
 {
-    PyObject *bound = PyObject_GetAttr(obj, name);
-    if (bound == NULL) {
-        return -1;
+    if (_PyType_Lookup(Py_TYPE(obj), name) != function) {
+        return 0;
     }
-    int is = PyMethod_Check(bound) && PyMethod_GET_FUNCTION(bound) == function;
-    Py_DECREF(bound);
-    return is;
+    PyObject *own = PyObject_GenericGetDict(obj, NULL);
+    int overridden = own != NULL ? PyDict_Contains(own, name) : -1;
+    Py_XDECREF(own);
+    return overridden < 0 ? -1 : !overridden;
 }
 
 /* One end of a ready file descriptor: a cancelled handle removes its
@@ -2337,23 +2319,17 @@ process_event(PyObject *loop, PyObject *key, long mask)
     return failed ? -1 : 0;
 }
 
-/* poll_events(loop, timeout): poll the loop's selector and queue the
- * handles of what it found; how many file descriptors had events, or
- * NotImplemented where the loop's selector or methods are not the ones
- * this function stands for (the caller then calls them). */
-static PyObject *
-poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+/* Whether ``loop``'s selector is exactly an EpollSelector, and none of
+ * select, _process_events and _add_callback overridden: 1 (the selector,
+ * a new reference, in ``*selector``), 0, or -1 with an exception. */
+static int
+plain_selector(PyObject *loop, PyObject **selector)
 {
-    if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "poll_events(loop, timeout)");
-        return NULL;
+    *selector = PyObject_GetAttr(loop, str_selector);
+    if (*selector == NULL) {
+        return -1;
     }
-    PyObject *loop = args[0];
-    PyObject *selector = PyObject_GetAttr(loop, str_selector);
-    if (selector == NULL) {
-        return NULL;
-    }
-    int plain = Py_TYPE(selector) == epoll_selector_type ? is_method(selector, str_select, epoll_select) : 0;
+    int plain = Py_TYPE(*selector) == epoll_selector_type ? is_method(*selector, str_select, epoll_select) : 0;
     if (plain > 0) {
         plain = is_method(loop, str_process_events, base_process_events);
     }
@@ -2361,72 +2337,92 @@ poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         plain = is_method(loop, str_add_callback, base_add_callback);
     }
     if (plain <= 0) {
-        Py_DECREF(selector);
-        return plain < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+        Py_CLEAR(*selector);
     }
-    PyObject *timeout = args[1];
-    double wait = -1.0;
-    if (timeout != Py_None) {
-        wait = PyFloat_AsDouble(timeout);
-        if (wait == -1.0 && PyErr_Occurred()) {
-            Py_DECREF(selector);
-            return NULL;
-        }
+    return plain;
+}
+
+#ifndef __linux__
+/* Where there is no epoll, io_core() is not called: no selector is plain. */
+struct epoll_event {
+    unsigned int events;
+    union { int fd; } data;
+};
+#define epoll_wait(fd, ready, size, milliseconds) (errno = ENOSYS, -1)
+#endif
+
+/* Wait at most ``wait`` seconds (forever if negative) for events on the
+ * epoll object ``epoll``: how many ``ready`` holds (at most ``size``), or
+ * -1 with an exception.  What is ready already is taken without letting
+ * go of the GIL; a wait lets go of it, as epoll.poll() does.  An
+ * interrupted wait runs the signal handlers and finds nothing (the loop
+ * polls again at its next iteration). */
+static int
+wait_for_events(PyObject *epoll, struct epoll_event *ready, int size, double wait)
+{
+    PyObject *number = epoll_fileno(epoll, NULL);
+    long fd = number != NULL ? PyLong_AsLong(number) : -1;
+    Py_XDECREF(number);
+    if (fd == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    int found = epoll_wait((int)fd, ready, size, 0);
+    if (found == 0 && wait != 0.0) {
         /* epoll_wait() counts milliseconds: round up, to wait at least that long. */
-        wait = wait <= 0 ? 0.0 : ceil(wait * 1e3) * 1e-3;
+        int milliseconds = wait < 0.0 ? -1 : (int)ceil(wait * 1e3);
+        Py_BEGIN_ALLOW_THREADS
+        found = epoll_wait((int)fd, ready, size, milliseconds);
+        Py_END_ALLOW_THREADS
     }
+    if (found < 0) {
+        if (errno != EINTR) {
+            PyErr_SetFromErrno(PyExc_OSError);
+            return -1;
+        }
+        return PyErr_CheckSignals() < 0 ? -1 : 0;
+    }
+    return found;
+}
+
+/* Poll a plain ``selector`` of ``loop`` for at most ``wait`` seconds
+ * (forever if negative) and queue the handles of what it found: how many
+ * file descriptors had events, or -1 with an exception. */
+static Py_ssize_t
+poll_selector(PyObject *loop, PyObject *selector, double wait)
+{
     PyObject *epoll = PyObject_GetAttr(selector, str_selector);
     PyObject *fd_to_key = epoll != NULL ? PyObject_GetAttr(selector, str_fd_to_key) : NULL;
-    Py_DECREF(selector);
-    if (fd_to_key == NULL || !PyDict_Check(fd_to_key)) {
+    if (fd_to_key == NULL || !PyDict_Check(fd_to_key) || !Py_IS_TYPE(epoll, epoll_type)) {
         if (fd_to_key != NULL) {
-            PyErr_SetString(PyExc_TypeError, "the selector's _fd_to_key is not a dict");
+            PyErr_SetString(PyExc_TypeError,
+                            "the selector's _fd_to_key is not a dict, or its _selector not an epoll");
         }
         Py_XDECREF(fd_to_key);
         Py_XDECREF(epoll);
-        return NULL;
+        return -1;
     }
+    /* As EpollSelector.select(): room for an event per watched file descriptor. */
     Py_ssize_t watched = PyDict_GET_SIZE(fd_to_key);
-    PyObject *poll_args[3] = {epoll, PyFloat_FromDouble(wait), PyLong_FromSsize_t(watched > 0 ? watched : 1)};
-    PyObject *found = poll_args[1] != NULL && poll_args[2] != NULL
-        ? PyObject_VectorcallMethod(str_poll, poll_args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL)
-        : NULL;
-    Py_XDECREF(poll_args[1]);
-    Py_XDECREF(poll_args[2]);
+    int size = watched < 1 ? 1 : watched > INT_MAX / 2 ? INT_MAX / 2 : (int)watched;
+    struct epoll_event small_found[16];
+    struct epoll_event *found = size <= 16 ? small_found : PyMem_New(struct epoll_event, size);
+    IoEvent small[16];
+    IoEvent *ready = size <= 16 ? small : PyMem_New(IoEvent, size);
+    int count = found != NULL && ready != NULL ? wait_for_events(epoll, found, size, wait) : -1;
     Py_DECREF(epoll);
-    if (found == NULL) {
-        Py_DECREF(fd_to_key);
-        if (PyErr_ExceptionMatches(PyExc_InterruptedError)) {
-            PyErr_Clear();
-            return PyLong_FromLong(0);
-        }
-        return NULL;
+    if (found == NULL || ready == NULL) {
+        PyErr_NoMemory();
+    }
+    Py_ssize_t result = -1, events = 0;
+    if (count < 0) {
+        goto done;
     }
     /* As select() and then _process_events(): every key is looked up
      * before any handle is queued. */
-    PyObject *result = NULL;
-    Py_ssize_t count = PyList_Check(found) ? PyList_GET_SIZE(found) : 0, events = 0;
-    IoEvent small[16];
-    IoEvent *ready = count <= 16 ? small : PyMem_New(IoEvent, count);
-    if (ready == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (!PyList_Check(found)) {
-        PyErr_SetString(PyExc_TypeError, "epoll.poll() did not return a list");
-        goto done;
-    }
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *item = PyList_GET_ITEM(found, i);
-        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
-            PyErr_SetString(PyExc_TypeError, "epoll.poll() gave an item not (fd, events)");
-            goto done;
-        }
-        long event = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
-        if (event == -1 && PyErr_Occurred()) {
-            goto done;
-        }
-        PyObject *key = PyDict_GetItemWithError(fd_to_key, PyTuple_GET_ITEM(item, 0));
+    for (int i = 0; i < count; i++) {
+        PyObject *fd = PyLong_FromLong(found[i].data.fd);
+        PyObject *key = fd != NULL ? PyDict_GetItemWithError(fd_to_key, fd) : NULL;
+        Py_XDECREF(fd);
         if (key == NULL) {
             if (PyErr_Occurred()) {
                 goto done;
@@ -2441,6 +2437,7 @@ poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
             goto done;
         }
+        long event = (long)found[i].events;
         long mask = ((event & ~epollin) ? event_write : 0) | ((event & ~epollout) ? event_read : 0);
         ready[events].key = Py_NewRef(key);
         ready[events++].mask = mask & key_events;
@@ -2450,7 +2447,7 @@ poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         processed++;
     }
     if (processed == events) {
-        result = PyLong_FromSsize_t(events);
+        result = events;
     }
 
 done:
@@ -2460,9 +2457,41 @@ done:
     if (ready != small) {
         PyMem_Free(ready);
     }
-    Py_DECREF(found);
+    if (found != small_found) {
+        PyMem_Free(found);
+    }
     Py_DECREF(fd_to_key);
     return result;
+}
+
+/* poll_events(loop, timeout): poll the loop's selector and queue the
+ * handles of what it found; how many file descriptors had events, or
+ * NotImplemented where the loop's selector or methods are not the ones
+ * this function stands for (the caller then calls them). */
+static PyObject *
+poll_events(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2) {
+        PyErr_SetString(PyExc_TypeError, "poll_events(loop, timeout)");
+        return NULL;
+    }
+    PyObject *selector;
+    int plain = plain_selector(args[0], &selector);
+    if (plain <= 0) {
+        return plain < 0 ? NULL : Py_NewRef(Py_NotImplemented);
+    }
+    double wait = -1.0;
+    if (args[1] != Py_None) {
+        wait = PyFloat_AsDouble(args[1]);
+        if (wait == -1.0 && PyErr_Occurred()) {
+            Py_DECREF(selector);
+            return NULL;
+        }
+        wait = wait < 0 ? 0.0 : wait;
+    }
+    Py_ssize_t found = poll_selector(args[0], selector, wait);
+    Py_DECREF(selector);
+    return found < 0 ? NULL : PyLong_FromSsize_t(found);
 }
 
 static PyMethodDef poll_events_def = {
@@ -2472,30 +2501,38 @@ static PyMethodDef poll_events_def = {
     "NotImplemented where the selector or the loop's methods are not asyncio's.",
 };
 
-/* io_core(EpollSelector, BaseSelectorEventLoop, EVENT_READ, EVENT_WRITE,
- *         EPOLLIN, EPOLLOUT), after loop_core(): poll_events. */
+/* io_core(EpollSelector, select.epoll, BaseSelectorEventLoop, EVENT_READ,
+ *         EVENT_WRITE, EPOLLIN, EPOLLOUT), after loop_core(): poll_events. */
 static PyObject *
 io_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 6 || !PyType_Check(args[0]) || !PyType_Check(args[1]) || timer_type == NULL) {
+    if (nargs != 7 || !PyType_Check(args[0]) || !PyType_Check(args[1]) || !PyType_Check(args[2])
+        || timer_type == NULL) {
         PyErr_SetString(PyExc_TypeError,
-                        "io_core(EpollSelector, BaseSelectorEventLoop, EVENT_READ, EVENT_WRITE, "
-                        "EPOLLIN, EPOLLOUT), after loop_core()");
+                        "io_core(EpollSelector, select.epoll, BaseSelectorEventLoop, EVENT_READ, "
+                        "EVENT_WRITE, EPOLLIN, EPOLLOUT), after loop_core()");
         return NULL;
     }
     long constants[4];
     for (int i = 0; i < 4; i++) {
-        constants[i] = PyLong_AsLong(args[2 + i]);
+        constants[i] = PyLong_AsLong(args[3 + i]);
         if (constants[i] == -1 && PyErr_Occurred()) {
             return NULL;
         }
     }
+    PyMethodDef *fileno = own_method((PyTypeObject *)args[1], "fileno");
+    if (fileno == NULL || (fileno->ml_flags & ~METH_COEXIST) != METH_NOARGS) {
+        PyErr_Format(PyExc_TypeError, "%R.fileno is not the select module's C method", args[1]);
+        return NULL;
+    }
     PyObject *select = PyObject_GetAttr(args[0], str_select);
-    PyObject *process = select != NULL ? PyObject_GetAttr(args[1], str_process_events) : NULL;
-    PyObject *add = process != NULL ? PyObject_GetAttr(args[1], str_add_callback) : NULL;
+    PyObject *process = select != NULL ? PyObject_GetAttr(args[2], str_process_events) : NULL;
+    PyObject *add = process != NULL ? PyObject_GetAttr(args[2], str_add_callback) : NULL;
     PyObject *poll = add != NULL ? PyCFunction_New(&poll_events_def, NULL) : NULL;
     if (poll != NULL) {
         keep((PyObject **)&epoll_selector_type, args[0]);
+        keep((PyObject **)&epoll_type, args[1]);
+        epoll_fileno = fileno->ml_meth;
         keep(&epoll_select, select);
         keep(&base_process_events, process);
         keep(&base_add_callback, add);
@@ -2508,6 +2545,192 @@ io_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     Py_XDECREF(process);
     Py_XDECREF(add);
     return poll;
+}
+
+/* -- the iteration -----------------------------------------------------------
+ *
+ * EventLoop._run_once (genloop/loop.py is the reference) in C, for a loop
+ * of the class EventLoop itself outside debug mode, whose timer queue is
+ * the C one and whose poll is poll_selector(): the timeout from the
+ * earliest timer, the poll (or not, while callbacks keep coming), the due
+ * timers, the ready queue's run.  Any other loop's iteration is its
+ * _run_once method's. */
+static PyTypeObject *event_loop_type;
+static PyObject *pure_run_once;
+static PyObject *str_run_once, *str_clock_resolution;
+static Py_ssize_t off_stopping, off_callbacks_since_poll, off_timer_queue;
+static double maximum_select_timeout;
+static long callbacks_per_poll;
+
+/* ``loop.<name>()`` or ``loop.<name>`` as a C double: 0, or -1 with an
+ * exception. */
+static int
+loop_number(PyObject *loop, PyObject *name, int call, double *number)
+{
+    PyObject *value = call ? call_method0(loop, name) : PyObject_GetAttr(loop, name);
+    *number = value != NULL ? PyFloat_AsDouble(value) : -1.0;
+    Py_XDECREF(value);
+    return *number == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* Whether a loop's watched file descriptors are the self-pipe's at most. */
+static int
+watches_only_self_pipe(PyObject *selector)
+{
+    PyObject *fd_to_key = PyObject_GetAttr(selector, str_fd_to_key);
+    if (fd_to_key == NULL) {
+        return -1;
+    }
+    Py_ssize_t watched = PyObject_Length(fd_to_key);
+    Py_DECREF(fd_to_key);
+    return watched < 0 ? -1 : watched <= 1;
+}
+
+/* One iteration of ``loop``: 1, 0 (nothing done) where its _run_once must
+ * run it, or -1 with an exception. */
+static int
+run_once(PyObject *loop)
+{
+    int debug = PyObject_IsTrue(get_slot(loop, off_debug));
+    PyObject *ready = get_slot(loop, off_ready);
+    PyObject *timers = get_slot(loop, off_timer_queue);
+    if (debug != 0 || Py_TYPE(ready) != deque_type || !Py_IS_TYPE(timers, &TimerQueueType)) {
+        return debug < 0 ? -1 : 0;
+    }
+    PyObject *selector;
+    int plain = plain_selector(loop, &selector);
+    if (plain <= 0) {
+        return plain;
+    }
+    TimerQueueObject *queue = (TimerQueueObject *)timers;
+    double earliest = 0.0, now, resolution;
+    int timed = queue->count > 0 ? queue_earliest(queue, &earliest) : 0;
+    int stopping = timed >= 0 ? PyObject_IsTrue(get_slot(loop, off_stopping)) : -1;
+    long since = stopping >= 0 ? PyLong_AsLong(get_slot(loop, off_callbacks_since_poll)) : -1;
+    if (since == -1 && PyErr_Occurred()) {
+        goto error;
+    }
+    double wait = 0.0;
+    int poll = 1;
+    if (Py_SIZE(ready) == 0 && !stopping) {
+        /* Nothing to run: wait for I/O until the earliest timer is due. */
+        wait = -1.0;
+        if (timed) {
+            if (loop_number(loop, str_time, 1, &now) < 0) {
+                goto error;
+            }
+            wait = earliest - now;
+            wait = wait < 0.0 ? 0.0 : wait > maximum_select_timeout ? maximum_select_timeout : wait;
+        }
+    }
+    else if (!stopping && since < callbacks_per_poll) {
+        /* Callbacks keep coming: poll only if more than the self-pipe is watched. */
+        poll = watches_only_self_pipe(selector);
+        if (poll < 0) {
+            goto error;
+        }
+        poll = !poll;
+    }
+    if (poll) {
+        Py_ssize_t found = poll_selector(loop, selector, wait);
+        if (found < 0) {
+            goto error;
+        }
+        /* While I/O is busy, poll at every iteration, as asyncio does. */
+        since = found ? callbacks_per_poll : 0;
+    }
+    Py_CLEAR(selector);
+    PyObject *count = PyLong_FromLong(since + (long)Py_SIZE(ready));
+    if (count == NULL) {
+        return -1;
+    }
+    set_slot(loop, off_callbacks_since_poll, count);
+    Py_DECREF(count);
+    if (timed) {
+        if (loop_number(loop, str_time, 1, &now) < 0
+            || loop_number(loop, str_clock_resolution, 0, &resolution) < 0
+            || queue_pop_due(queue, now + resolution, ready) < 0) {
+            return -1;
+        }
+    }
+    return run_handles(ready, Py_SIZE(ready)) < 0 ? -1 : 1;
+
+error:
+    Py_XDECREF(selector);
+    return -1;
+}
+
+/* run_until_stopped(loop): iterations of ``loop`` until its _stopping is
+ * set, each in C where run_once() can run it, else by its _run_once. */
+static PyObject *
+run_until_stopped(PyObject *module, PyObject *loop)
+{
+    if (!PyObject_TypeCheck(loop, event_loop_type)) {
+        PyErr_Format(PyExc_TypeError, "run_until_stopped() runs a genloop.EventLoop, not %R", loop);
+        return NULL;
+    }
+    for (;;) {
+        /* A signal's Python handler runs between iterations, as it does
+         * between the bytecodes of a pure _run_once. */
+        if (PyErr_CheckSignals() < 0) {
+            return NULL;
+        }
+        int done = 0;
+        if (Py_TYPE(loop) == event_loop_type) {
+            /* _run_once may be replaced on the instance (a test's mock). */
+            done = is_method(loop, str_run_once, pure_run_once);
+            done = done > 0 ? run_once(loop) : done;
+        }
+        if (done == 0) {
+            PyObject *result = call_method0(loop, str_run_once);
+            Py_XDECREF(result);
+            done = result == NULL ? -1 : 1;
+        }
+        int stopping = done < 0 ? -1 : PyObject_IsTrue(get_slot(loop, off_stopping));
+        if (stopping != 0) {
+            return stopping < 0 ? NULL : Py_NewRef(Py_None);
+        }
+    }
+}
+
+static PyMethodDef run_until_stopped_def = {
+    "run_until_stopped", run_until_stopped, METH_O,
+    "run_until_stopped(loop)\n--\n\n"
+    "Run the loop's iterations until it is asked to stop (C where it can).",
+};
+
+/* run_core(EventLoop, pure _run_once, MAXIMUM_SELECT_TIMEOUT,
+ *          CALLBACKS_PER_POLL), after timer_core() (and io_core(), where
+ * there is epoll: without it, every iteration is _run_once's):
+ * run_until_stopped. */
+static PyObject *
+run_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 4 || !PyType_Check(args[0]) || !PyCallable_Check(args[1])
+        || min_timers_to_rebuild == 0) {
+        PyErr_SetString(PyExc_TypeError,
+                        "run_core(EventLoop, _run_once, MAXIMUM_SELECT_TIMEOUT, "
+                        "CALLBACKS_PER_POLL), after timer_core()");
+        return NULL;
+    }
+    double maximum = PyFloat_AsDouble(args[2]);
+    long per_poll = maximum == -1.0 && PyErr_Occurred() ? -1 : PyLong_AsLong(args[3]);
+    if (per_poll == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (slot_offset(args[0], "_stopping", &off_stopping) < 0
+        || slot_offset(args[0], "_callbacks_since_poll", &off_callbacks_since_poll) < 0
+        || slot_offset(args[0], "_timer_queue", &off_timer_queue) < 0) {
+        return NULL;
+    }
+    PyObject *runner = PyCFunction_New(&run_until_stopped_def, NULL);
+    if (runner != NULL) {
+        keep((PyObject **)&event_loop_type, args[0]);
+        keep(&pure_run_once, args[1]);
+        maximum_select_timeout = maximum;
+        callbacks_per_poll = per_poll;
+    }
+    return runner;
 }
 
 /* timer_core(EventLoop, pure call_at, pure call_later, pure Timer.cancel,
@@ -3220,8 +3443,12 @@ static PyMethodDef module_methods[] = {
      "The loop's ready queue run and call_soon in C, for the classes given."},
     {"io_core", (PyCFunction)(void (*)(void))io_core, METH_FASTCALL,
      "The loop's poll for I/O and the queueing of what it found, in C."},
+    {"run_core", (PyCFunction)(void (*)(void))run_core, METH_FASTCALL,
+     "The loop's iterations in C, for a loop of the class given."},
     {"timer_core", (PyCFunction)(void (*)(void))timer_core, METH_FASTCALL,
      "The loop's call_at and call_later, a Timer's cancel, and its timer queue, in C."},
+    {"transport_core", (PyCFunction)(void (*)(void))transport_core, METH_FASTCALL,
+     "The socket transport's reads and write in C, as method descriptors of the class given."},
     {"direct_slots", direct_slots, METH_O,
      "Point the class's slots for its C __call__, __iter__, __await__ at them."},
     {NULL, NULL, 0, NULL},
@@ -3233,12 +3460,6 @@ static struct PyModuleDef speedups_module = {
     -1, module_methods,
 };
 
-static int
-intern(PyObject **where, const char *text)
-{
-    *where = PyUnicode_InternFromString(text);
-    return *where == NULL ? -1 : 0;
-}
 
 PyMODINIT_FUNC
 PyInit__speedups(void)
@@ -3256,7 +3477,6 @@ PyInit__speedups(void)
         || intern(&str_scheduled, "_scheduled") < 0
         || intern(&str_selector, "_selector") < 0
         || intern(&str_fd_to_key, "_fd_to_key") < 0
-        || intern(&str_poll, "poll") < 0
         || intern(&str_select, "select") < 0
         || intern(&str_process_events, "_process_events") < 0
         || intern(&str_add_callback, "_add_callback") < 0
@@ -3264,6 +3484,8 @@ PyInit__speedups(void)
         || intern(&str_remove_writer, "_remove_writer") < 0
         || intern(&str_cancelled, "_cancelled") < 0
         || intern(&str_run, "_run") < 0
+        || intern(&str_run_once, "_run_once") < 0
+        || intern(&str_clock_resolution, "_clock_resolution") < 0
 
         || intern(&str_blocking, "_asyncio_future_blocking") < 0
         || intern(&str_wait_for, "_wait_for") < 0
@@ -3273,6 +3495,9 @@ PyInit__speedups(void)
         || intern(&str_add_done_callback, "add_done_callback") < 0
         || intern(&str_make_cancelled_error, "_make_cancelled_error") < 0
         || intern(&str_finish_otherwise, "_finish_otherwise") < 0) {
+        return NULL;
+    }
+    if (transports_init() < 0) {
         return NULL;
     }
     if (PyType_Ready(&AwaitType) < 0 || PyType_Ready(&LegacyFunctionType) < 0

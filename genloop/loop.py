@@ -18,7 +18,9 @@ One iteration of the loop (``_run_once``), in order:
 3. Queue the callbacks of the I/O events the poll returned.  Where the
    core is compiled and the selector is epoll's, steps 2 and 3 are one C
    function doing what the selector's ``select()`` and asyncio's
-   ``_process_events()`` do, unless either is overridden.
+   ``_process_events()`` do, unless either is overridden: it calls
+   ``epoll_wait()`` itself, first without a wait and without letting go
+   of the GIL, which it lets go of only to wait.
 4. Move every timer due within the clock resolution to the ready queue,
    earliest first (ties in ``call_at`` order).
 5. Run the callbacks that are ready now, first in first out: a task's step,
@@ -26,6 +28,11 @@ One iteration of the loop (``_run_once``), in order:
    other handle (in C, asyncio's own ``Handle`` of a reader or writer is
    run as genloop's are, unless it was made in debug mode).  Callbacks they
    schedule wait for the next iteration, after another poll.
+
+Where the core is compiled, each iteration of a loop of this very class
+outside debug mode is one C function, the same five steps, unless
+``_run_once`` is replaced on the instance; a subclass's iterations are its
+``_run_once``'s.
 
 Waking a task costs no allocation: a task's reusable wake-up handle
 (the task itself, see :mod:`genloop.tasks`) goes straight onto the ready
@@ -125,10 +132,12 @@ class EventLoop(asyncio.SelectorEventLoop):
     coroutines, ``@genloop.coroutine`` generators and plain generators alike.
     """
 
-    # Read at every call_soon or call_later: slots, which the compiled
-    # methods read at their offsets (the rest of the loop's state stays in
-    # its __dict__).
-    __slots__ = ("_ready", "_closed", "_debug", "_timer_queue")
+    # Read at every call_soon, call_later or iteration: slots, which the
+    # compiled methods read at their offsets (the rest of the loop's state
+    # stays in its __dict__).
+    __slots__ = (
+        "_ready", "_closed", "_debug", "_timer_queue", "_stopping", "_callbacks_since_poll",
+    )
 
     if TYPE_CHECKING:
         # What the standard loop shares (see the module docstring); typeshed
@@ -326,10 +335,15 @@ class EventLoop(asyncio.SelectorEventLoop):
         try:
             _seam.set_running_loop(self)
             self._callbacks_since_poll = CALLBACKS_PER_POLL  # each run starts with a poll
-            while True:
-                self._run_once()
-                if self._stopping:
-                    break
+            if _run_until_stopped is not None:
+                _run_until_stopped(self)
+            else:
+                # Here, not in a function: a debug-mode creation traceback
+                # keeps ten frames, and users' code is under these.
+                while True:
+                    self._run_once()
+                    if self._stopping:
+                        break
         finally:
             self._stopping = False
             self._current_handle = None  # if a callback's exception left the loop
@@ -464,6 +478,10 @@ class EventLoop(asyncio.SelectorEventLoop):
 
 
 _speedups = _compiled.speedups()
+#: A loop's iterations until it is asked to stop (``run_forever``'s), in
+#: C where the core is compiled: each one in C where the loop is plain,
+#: by its ``_run_once`` otherwise.
+_run_until_stopped: Optional[Callable[[EventLoop], None]] = None
 #: The ready queue's run (the end of ``_run_once``) in C, where the core is
 #: compiled; used outside debug mode.
 _run_ready: Optional[Callable[[Deque[Any], int], None]] = None
@@ -483,7 +501,7 @@ if _speedups is not None:
     )
     if hasattr(selectors, "EpollSelector"):
         _poll_events = _speedups.io_core(
-            selectors.EpollSelector, asyncio.selector_events.BaseSelectorEventLoop,
+            selectors.EpollSelector, select.epoll, asyncio.selector_events.BaseSelectorEventLoop,
             selectors.EVENT_READ, selectors.EVENT_WRITE, select.EPOLLIN, select.EPOLLOUT,
         )
     # call_at, call_later and a timer's cancel() too, for a loop of this
@@ -493,6 +511,10 @@ if _speedups is not None:
             EventLoop, EventLoop.call_at, EventLoop.call_later, Timer.cancel,
             MIN_TIMERS_TO_REBUILD,
         )
+    )
+    # The iterations too: each in C where the loop is plain (see run_once).
+    _run_until_stopped = _speedups.run_core(
+        EventLoop, EventLoop._run_once, MAXIMUM_SELECT_TIMEOUT, CALLBACKS_PER_POLL
     )
 
 

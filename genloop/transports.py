@@ -18,6 +18,10 @@ transport: a subclass may read in its own ``recv`` or ``recvfrom``, which
 asyncio's transport calls (websockets 4's tests count those calls), and
 keeps asyncio's.
 
+Where the core is compiled, the socket transport's reads and the first
+try of its write are C (``genloop/_transports.c``): they call ``recv()``
+and ``send()`` on the socket's file descriptor themselves.
+
 Everything else is asyncio's ``_SelectorSocketTransport`` and
 ``_SelectorDatagramTransport``: writing, flow control, closing, EOF,
 buffered protocols (``get_buffer`` already reads into the protocol's
@@ -30,7 +34,7 @@ import socket
 from asyncio import selector_events
 from typing import Any
 
-from . import _seam, _versions
+from . import _compiled, _seam, _versions
 
 __all__ = [
     "SocketTransport", "DatagramTransport", "READS_INTO_LOOP_BUFFER", "ensures_fd_free",
@@ -115,3 +119,16 @@ class DatagramTransport(
             self._fatal_error(exc, "Fatal read error on datagram transport")
         else:
             self._protocol.datagram_received(bytes(buffer[:received]), address)
+
+
+_speedups = _compiled.speedups()
+if _speedups is not None and READS_INTO_LOOP_BUFFER:
+    # The reads and the write in C; the pure read and asyncio's write stay
+    # the reference, and take what the C versions hand them.
+    (
+        SocketTransport._read_ready,
+        SocketTransport._read_ready__data_received,  # type: ignore[method-assign]
+        SocketTransport.write,
+    ) = _speedups.transport_core(
+        SocketTransport, socket.socket, _seam.callback_error_propagates
+    )

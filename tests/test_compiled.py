@@ -16,7 +16,7 @@ import types
 import pytest
 
 import genloop
-from genloop import _compiled, _versions
+from genloop import _compiled, _versions, transports
 from genloop.handles import Timer
 from genloop.tasks import Task
 
@@ -467,3 +467,30 @@ def test_the_compiled_legacy_function_says_what_it_needs():
     if hasattr(_speedups, "yield_from_opcodes"):
         with pytest.raises(TypeError, match="bytes of 256 cache entries"):
             _speedups.yield_from_opcodes(b"", (0, 0))
+
+
+@needs_compiled_step
+@pytest.mark.skipif(
+    not transports.READS_INTO_LOOP_BUFFER, reason="the transport is asyncio's on 3.6"
+)
+def test_the_socket_transports_reads_and_write_are_compiled():
+    for name in ("_read_ready", "_read_ready__data_received", "write"):
+        assert type(transports.SocketTransport.__dict__[name]).__name__ == "method_descriptor"
+    assert str(inspect.signature(transports.SocketTransport.write)) == "(self, data, /)"
+
+
+@needs_compiled_step
+def test_the_transport_core_installer_says_what_it_needs():
+    from genloop import _speedups
+
+    with pytest.raises(TypeError, match="transport_core\\(SocketTransport, socket.socket, "):
+        _speedups.transport_core(transports.SocketTransport)
+    with pytest.raises(TypeError, match="fileno is not the socket module's C method"):
+        _speedups.transport_core(transports.SocketTransport, PythonSocket, print)
+
+
+class PythonSocket(object):
+    """A socket class whose fileno() is Python's, not the socket module's."""
+
+    def fileno(self):
+        return -1

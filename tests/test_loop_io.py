@@ -243,6 +243,91 @@ def test_a_select_replaced_on_the_selector_is_called():
     assert calls
 
 
+def test_a_run_once_replaced_on_the_loop_runs_every_iteration():
+    loop = genloop.new_event_loop()
+    iterations = []
+    run_once = loop._run_once
+
+    def counting_run_once():
+        iterations.append(len(loop._ready))
+        run_once()
+
+    loop._run_once = counting_run_once
+    try:
+        loop.run_until_complete(asyncio.sleep(0))
+        # The task's first step, its sleep(0) and end, run_until_complete's stop.
+        assert len(iterations) == 3
+        del loop._run_once
+        loop.run_until_complete(asyncio.sleep(0))
+    finally:
+        loop.close()
+    assert len(iterations) == 3
+
+
+@pytest.mark.parametrize("make", [genloop.new_event_loop, asyncio.new_event_loop],
+                         ids=["genloop", "stock"])
+def test_every_file_descriptor_ready_at_once_is_handled_in_one_iteration(make):
+    """More ready file descriptors than a poll's first buffer holds: the
+    loop takes them all in one poll, as asyncio's (its select() asks for
+    as many events as file descriptors are watched)."""
+    loop = make()
+    pairs = [_readable_pair() for _ in range(40)]
+    read = []
+    try:
+        for _, right in pairs:
+            loop.add_reader(right, lambda sock=right: read.append(sock.recv(10)))
+        loop.call_soon(loop.stop)
+        loop.run_forever()  # one iteration: the stop, then the 40 readers it found
+    finally:
+        for left, right in pairs:
+            loop.remove_reader(right)
+            left.close()
+            right.close()
+        loop.close()
+    assert read == [b"x"] * 40
+
+
+@pytest.mark.parametrize("make", [genloop.new_event_loop, asyncio.new_event_loop],
+                         ids=["genloop", "stock"])
+def test_a_time_replaced_on_the_loop_decides_which_timers_are_due(make):
+    loop = make()
+    ran = []
+    loop.time = lambda: 1000.0
+    try:
+        loop.call_at(999.0, ran.append, "due")
+        loop.call_at(1000.5, ran.append, "not yet")
+        loop.call_soon(loop.stop)
+        loop.run_forever()
+    finally:
+        loop.close()
+    assert ran == ["due"]
+
+
+class _Alarm(Exception):
+    pass
+
+
+def _raise_alarm(signum, frame):
+    raise _Alarm()
+
+
+@pytest.mark.parametrize("make", [genloop.new_event_loop, asyncio.new_event_loop],
+                         ids=["genloop", "stock"])
+def test_a_python_signal_handler_that_raises_interrupts_a_waiting_loop(make):
+    """A signal during the wait for I/O runs its Python handler at once,
+    and what it raises leaves run_until_complete, as on the stock loop."""
+    loop = make()
+    previous = signal.signal(signal.SIGALRM, _raise_alarm)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
+        with pytest.raises(_Alarm):
+            loop.run_until_complete(asyncio.sleep(30))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        loop.close()
+
+
 # -- servers and streams ----------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ the same expectation.
 
 import asyncio
 import socket
+import struct
 
 import pytest
 
@@ -285,6 +286,158 @@ def test_the_loop_buffer_grows_to_the_largest_max_size_asked(genloop_loop):
     grown = transports.read_buffer(genloop_loop, 300000)
     assert len(grown) >= 300000
     assert transports.read_buffer(genloop_loop, 1000) is grown
+
+
+# -- writing ------------------------------------------------------------------
+
+
+def drain(loop, peer, size):
+    """The ``size`` bytes ``peer`` receives, read while ``loop`` runs."""
+
+    async def read_all():
+        chunks = []
+        while sum(map(len, chunks)) < size:
+            chunks.append(await loop.sock_recv(peer, 1 << 20))
+        return b"".join(chunks)
+
+    return loop.run_until_complete(asyncio.wait_for(read_all(), 10))
+
+
+@BOTH_LOOPS
+@pytest.mark.parametrize("kind_of_data", [bytes, bytearray, memoryview])
+def test_what_is_written_arrives_whatever_bytes_like_object_it_is(
+    any_loop, peer_and_recorder, kind_of_data
+):
+    peer, recorder = peer_and_recorder
+    for index in range(3):
+        recorder.transport.write(kind_of_data(b"message %d;" % index))
+    assert drain(any_loop, peer, 30) == b"message 0;message 1;message 2;"
+    assert recorder.transport.get_write_buffer_size() == 0
+
+
+@BOTH_LOOPS
+def test_what_the_socket_cannot_take_at_once_is_buffered_and_sent_in_order(
+    any_loop, peer_and_recorder
+):
+    peer, recorder = peer_and_recorder
+    transport = recorder.transport
+    transport.set_write_buffer_limits(high=64 << 20)
+    chunks = [bytes([index]) * (1 << 20) for index in range(8)]
+    for chunk in chunks:
+        transport.write(chunk)
+    # 8 MiB is more than a socket pair's buffers: the rest waits in the transport.
+    assert transport.get_write_buffer_size() > 0
+    transport.write(b"last")
+    assert drain(any_loop, peer, 8 * (1 << 20) + 4) == b"".join(chunks) + b"last"
+    any_loop.run_until_complete(asyncio.sleep(0))
+    assert transport.get_write_buffer_size() == 0
+
+
+@BOTH_LOOPS
+def test_writing_nothing_sends_nothing(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    recorder.transport.write(b"")
+    recorder.transport.write(b"then something")
+    assert drain(any_loop, peer, 14) == b"then something"
+
+
+@BOTH_LOOPS
+def test_a_write_of_text_or_after_write_eof_is_refused_with_asyncios_words(
+    any_loop, peer_and_recorder
+):
+    _, recorder = peer_and_recorder
+    with pytest.raises(TypeError, match="data argument must be a bytes-like object, not 'str'"):
+        recorder.transport.write("text")
+    recorder.transport.write_eof()
+    with pytest.raises(RuntimeError, match="Cannot call write\\(\\) after write_eof\\(\\)"):
+        recorder.transport.write(b"more")
+
+
+@BOTH_LOOPS
+def test_writes_after_the_transport_closed_are_dropped_and_counted(any_loop, peer_and_recorder):
+    peer, recorder = peer_and_recorder
+    recorder.transport.close()
+    any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10))
+    recorder.transport.write(b"too late")
+    recorder.transport.write(b"still too late")
+    assert recorder.transport._conn_lost == 3  # the close, then each write
+    peer.setblocking(True)
+    assert peer.recv(100) == b""
+
+
+@BOTH_LOOPS
+def test_a_failing_send_is_a_fatal_error_of_the_transport(any_loop, reported):
+    """A send to a socket whose peer is gone fails with EPIPE: the
+    transport closes with it, as asyncio's does (a broken pipe is not
+    reported to the exception handler outside debug mode)."""
+    peer, ours = socket.socketpair()
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_connection(lambda: Recorder(any_loop), sock=ours)
+    )
+    peer.close()
+    transport.write(b"to nobody")
+    lost = any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10))
+    assert isinstance(lost, BrokenPipeError)
+    assert reported == []
+    assert transport.is_closing()
+
+
+@BOTH_LOOPS
+def test_a_failing_read_closes_the_transport_with_its_error(any_loop):
+    """A TCP reset: the read fails with ECONNRESET, and connection_lost
+    gets that error, as on asyncio's transport."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    ours = socket.create_connection(listener.getsockname())
+    peer, _ = listener.accept()
+    listener.close()
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_connection(lambda: Recorder(any_loop), sock=ours)
+    )
+    peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    peer.sendall(b"before the reset")
+    receive(any_loop, recorder, 16)
+    peer.close()  # with a zero linger: a reset, not an end of file
+    lost = any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10))
+    assert isinstance(lost, ConnectionResetError)
+    assert recorder.received() == b"before the reset"
+    assert recorder.events == ["lost"]
+
+
+class BufferRecorder(getattr(asyncio, "BufferedProtocol", asyncio.Protocol)):
+    """A buffered protocol: the transport reads into its buffer."""
+
+    def __init__(self, loop):
+        self.buffer = bytearray(16)
+        self.received = bytearray()
+        self.lost = loop.create_future()
+
+    def get_buffer(self, size_hint):
+        return self.buffer
+
+    def buffer_updated(self, size):
+        self.received += self.buffer[:size]
+
+    def connection_lost(self, exc):
+        self.lost.set_result(exc)
+
+
+@pytest.mark.skipif(
+    not hasattr(asyncio, "BufferedProtocol"), reason="asyncio.BufferedProtocol is new in 3.7"
+)
+@BOTH_LOOPS
+def test_a_buffered_protocol_is_read_into_its_own_buffer(any_loop):
+    peer, ours = socket.socketpair()
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_connection(lambda: BufferRecorder(any_loop), sock=ours)
+    )
+    peer.sendall(b"x" * 40 + b"end")
+    until(any_loop, lambda: len(recorder.received) == 43)
+    assert bytes(recorder.received) == b"x" * 40 + b"end"
+    peer.close()
+    assert any_loop.run_until_complete(asyncio.wait_for(recorder.lost, 10)) is None
+    transport.close()
 
 
 # -- datagrams ----------------------------------------------------------------
