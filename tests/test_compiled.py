@@ -6,6 +6,7 @@ program that walks every row of the step's yield table on both steps in
 the same run, to compare what each prints.
 """
 
+import asyncio
 import collections
 import functools
 import importlib.util
@@ -194,6 +195,13 @@ def test_the_loops_call_soon_and_ready_queue_are_compiled():
     assert type(loop_module._run_ready).__name__ == "builtin_function_or_method"
     with pytest.raises(TypeError, match="run_ready\\(ready deque, how many of its handles"):
         loop_module._run_ready(collections.deque())
+    assert type(loop_module._run_until_stopped).__name__ == "builtin_function_or_method"
+    stock = asyncio.new_event_loop()
+    try:
+        with pytest.raises(TypeError, match="runs a genloop.EventLoop, not <"):
+            loop_module._run_until_stopped(stock)
+    finally:
+        stock.close()
 
 
 @needs_compiled_step
@@ -208,6 +216,14 @@ def test_the_loop_core_installer_says_what_it_needs():
         _speedups.timer_core(genloop.EventLoop)
     with pytest.raises(TypeError, match="object'>._timer_queue is not a __slots__ member"):
         _speedups.timer_core(object, print, print, print, 100)
+    with pytest.raises(TypeError, match="run_core\\(EventLoop, _run_once, MAXIMUM_SELECT_"):
+        _speedups.run_core(genloop.EventLoop)
+    with pytest.raises(TypeError, match="object'>._stopping is not a __slots__ member"):
+        _speedups.run_core(object, print, 86400, 64)
+    with pytest.raises(TypeError, match="io_core\\(EpollSelector, select.epoll, "):
+        _speedups.io_core(object)
+    with pytest.raises(TypeError, match="PythonSocket'>.fileno is not the select module's C"):
+        _speedups.io_core(object, PythonSocket, object, 1, 2, 1, 4)
 
 
 def test_a_debug_loop_and_a_closed_one_take_the_pure_call_soon():
