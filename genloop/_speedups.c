@@ -2254,19 +2254,20 @@ typedef struct {
 
 /* Whether ``obj.name`` is the function ``function`` of its class, not
  * overridden by a subclass or on the instance: 1, 0, or -1 with an
- * exception.  Asked at every iteration, so without making a bound method:
- * the class's attribute from its method cache, the instance's from its
- * __dict__ (which the first call makes, where it is not made yet). */
+ * exception.  Asked at every iteration, so as the interpreter looks a
+ * method up before calling it: without making a bound method, and without
+ * making the instance's __dict__ where its attributes are kept without one
+ * (3.11+), which would make every later lookup on it slower. */
 static int
 is_method(PyObject *obj, PyObject *name, PyObject *function)
 {
-    if (_PyType_Lookup(Py_TYPE(obj), name) != function) {
-        return 0;
+    PyObject *found = NULL;
+    int unbound = _PyObject_GetMethod(obj, name, &found);
+    if (found == NULL) {
+        return -1;
     }
-    PyObject *own = PyObject_GenericGetDict(obj, NULL);
-    int overridden = own != NULL ? PyDict_Contains(own, name) : -1;
-    Py_XDECREF(own);
-    return overridden < 0 ? -1 : !overridden;
+    Py_DECREF(found);
+    return unbound && found == function;
 }
 
 /* One end of a ready file descriptor: a cancelled handle removes its
@@ -2858,22 +2859,15 @@ loop_core(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 /* -- legacy coroutine functions ---------------------------------------------- */
 
-/* Functions of genloop's legacy layer, without a frame of their own;
- * functools.wraps fills their __dict__.  Two kinds:
- *
- * - what @genloop.coroutine makes of a generator function where asyncio
- *   refuses generators (3.12+ without genloop.compat): a function whose
- *   call wraps the generator in a LegacyCoroutine, the one object stock
- *   asyncio takes for a coroutine there (coroutines.py's pure wrapper);
- * - the compat layer's asyncio.sleep, which takes loop= again: asyncio's
- *   function called without it, once ``given(loop)`` has reported and
- *   checked it (compat/functions.py's pure wrapper).  ``yield from
- *   asyncio.sleep(0)`` is the hottest call of legacy code. */
+/* What @genloop.coroutine makes of a generator function where asyncio
+ * refuses generators (3.12+ without genloop.compat), without a frame of
+ * its own: a function whose call wraps the generator in a LegacyCoroutine,
+ * the one object stock asyncio takes for a coroutine there
+ * (coroutines.py's pure wrapper).  functools.wraps fills its __dict__. */
 typedef struct {
     PyObject_HEAD
-    PyObject *function;  /* the generator function, or asyncio's */
-    PyObject *made;      /* the LegacyCoroutine class to make, or NULL */
-    PyObject *given;     /* what a loop= argument goes to, or NULL */
+    PyObject *function;  /* the generator function */
+    PyObject *made;      /* the LegacyCoroutine class to make */
     int plain;           /* made is of plain code: __iter__ gives the generator */
     PyObject *dict;
     vectorcallfunc vectorcall;
@@ -3013,7 +3007,6 @@ legacy_traverse(PyObject *self, visitproc visit, void *arg)
     LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
     Py_VISIT(legacy->function);
     Py_VISIT(legacy->made);
-    Py_VISIT(legacy->given);
     Py_VISIT(legacy->dict);
     return 0;
 }
@@ -3024,7 +3017,6 @@ legacy_clear(PyObject *self)
     LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
     Py_CLEAR(legacy->function);
     Py_CLEAR(legacy->made);
-    Py_CLEAR(legacy->given);
     Py_CLEAR(legacy->dict);
     return 0;
 }
@@ -3093,84 +3085,9 @@ legacy_function(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     }
     legacy->function = Py_NewRef(args[0]);
     legacy->made = Py_NewRef(args[1]);
-    legacy->given = NULL;
     legacy->plain = args[2] == Py_True;
     legacy->dict = NULL;
     legacy->vectorcall = legacy_call;
-    PyObject_GC_Track(legacy);
-    return (PyObject *)legacy;
-}
-
-/* asyncio's function called with the arguments given but a ``loop``
- * keyword, which goes to ``given`` first unless it is None. */
-static PyObject *
-loop_dropping_call(PyObject *self, PyObject *const *args, size_t nargsf, PyObject *kwnames)
-{
-    LegacyFunctionObject *legacy = (LegacyFunctionObject *)self;
-    Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
-    Py_ssize_t keywords = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
-    Py_ssize_t at;
-    for (at = 0; at < keywords; at++) {
-        if (PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, at), "loop") == 0) {
-            break;
-        }
-    }
-    if (at == keywords) {
-        return PyObject_Vectorcall(legacy->function, args, nargsf, kwnames);
-    }
-    PyObject *loop = args[nargs + at];
-    if (loop != Py_None) {
-        PyObject *done = PyObject_CallOneArg(legacy->given, loop);
-        if (done == NULL) {
-            return NULL;
-        }
-        Py_DECREF(done);
-    }
-    /* The same call, without the loop keyword. */
-    PyObject *names = keywords > 1 ? PyTuple_New(keywords - 1) : NULL;
-    PyObject **rest = PyMem_New(PyObject *, nargs + keywords);
-    if ((keywords > 1 && names == NULL) || rest == NULL) {
-        Py_XDECREF(names);
-        PyMem_Free(rest);
-        return PyErr_NoMemory();
-    }
-    Py_ssize_t kept = 0;
-    for (Py_ssize_t i = 0; i < nargs + keywords; i++) {
-        if (i == nargs + at) {
-            continue;
-        }
-        rest[kept] = args[i];
-        if (i >= nargs) {
-            PyObject *name = PyTuple_GET_ITEM(kwnames, i - nargs);
-            PyTuple_SET_ITEM(names, kept - nargs, Py_NewRef(name));
-        }
-        kept++;
-    }
-    PyObject *result = PyObject_Vectorcall(legacy->function, rest, nargs, names);
-    Py_XDECREF(names);
-    PyMem_Free(rest);
-    return result;
-}
-
-/* loop_dropping(function, given): ``function`` called as it is, but that a
- * loop= argument goes to ``given(loop)`` (unless None) and not to it. */
-static PyObject *
-loop_dropping(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
-{
-    if (nargs != 2 || !PyCallable_Check(args[0]) || !PyCallable_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "loop_dropping(function, given)");
-        return NULL;
-    }
-    LegacyFunctionObject *legacy = PyObject_GC_New(LegacyFunctionObject, &LegacyFunctionType);
-    if (legacy == NULL) {
-        return NULL;
-    }
-    legacy->function = Py_NewRef(args[0]);
-    legacy->made = NULL;
-    legacy->given = Py_NewRef(args[1]);
-    legacy->plain = 0;
-    legacy->dict = NULL;
-    legacy->vectorcall = loop_dropping_call;
     PyObject_GC_Track(legacy);
     return (PyObject *)legacy;
 }
@@ -3423,8 +3340,6 @@ static PyMethodDef module_methods[] = {
     {"yield_from_opcodes", (PyCFunction)(void (*)(void))yield_from_opcodes, METH_FASTCALL,
      "The opcodes by which a legacy call's result goes straight to yield from or await."},
 #endif
-    {"loop_dropping", (PyCFunction)(void (*)(void))loop_dropping, METH_FASTCALL,
-     "A function that takes loop= again: it goes to a reporter, not to the function."},
     {"plain_iter", plain_iter, METH_O,
      "__iter__ of a LegacyCoroutine class of plain code: the generator itself."},
     {"awaiting", (PyCFunction)(void (*)(void))awaiting, METH_FASTCALL,

@@ -8,6 +8,12 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#if PY_VERSION_HEX >= 0x030D0000
+/* How the interpreter looks a method up: declared in the public headers up
+ * to 3.12, still exported by 3.13. */
+PyAPI_FUNC(int) _PyObject_GetMethod(PyObject *obj, PyObject *name, PyObject **method);
+#endif
+
 /* The exception being raised, normalized, with its traceback; cleared. */
 static inline PyObject *
 fetch_exception(void)

@@ -187,6 +187,23 @@ def test_L05_functions_taking_loop_are_still_coroutine_functions(compat, name):
     assert not asyncio.iscoroutinefunction(asyncio.gather)
 
 
+def test_L05_sleep_gives_one_turn_and_its_result_as_asyncios_does(compat, loop):
+    turns = []
+
+    async def take_turns(name, delay):
+        for turn in range(3):
+            turns.append((name, turn))
+            assert await asyncio.sleep(delay, turn) == turn
+
+    first, second = loop.create_task(take_turns("a", 0)), loop.create_task(take_turns("b", 0))
+    loop.run_until_complete(asyncio.wait([first, second]))
+    assert turns == [("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
+    assert loop.run_until_complete(asyncio.sleep(-1, result="at once")) == "at once"
+    started = loop.time()
+    assert loop.run_until_complete(asyncio.sleep(0.02, result="later")) == "later"
+    assert loop.time() - started >= 0.02 - loop._clock_resolution
+
+
 def test_L05_gather_with_loop_outside_a_running_loop_schedules_on_that_loop(compat, loop):
     gathered = asyncio.gather(asyncio.sleep(0, result="a"), loop=loop)
     assert loop.run_until_complete(gathered) == ["a"]

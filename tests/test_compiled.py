@@ -478,8 +478,6 @@ def test_the_compiled_legacy_function_says_what_it_needs():
         "legacy_function(generator_function, LegacyCoroutine class, "
         "whether the generators return plainly)"
     )
-    with pytest.raises(TypeError, match="loop_dropping\\(function, given\\)"):
-        _speedups.loop_dropping(len)
     if hasattr(_speedups, "yield_from_opcodes"):
         with pytest.raises(TypeError, match="bytes of 256 cache entries"):
             _speedups.yield_from_opcodes(b"", (0, 0))

@@ -16,13 +16,11 @@ import inspect
 import types
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
-from .. import _compiled, _seam, _versions
+from .. import _seam, _versions
 from .coroutines import as_coroutine, legacy_iscoroutine
 from .patching import Patch
 from .usage import legacy_use
 from .wait_for import wait_for_as_task
-
-_speedups = _compiled.speedups()
 
 __all__ = [
     "patches",
@@ -159,19 +157,34 @@ def _legacy_function(name: str, original: Callable[..., Any]) -> Callable[..., A
 
 
 def _legacy_sleep(original: Callable[..., Any]) -> Callable[..., Any]:
-    """``asyncio.sleep`` with loop=: its own wrapper, with asyncio's
-    parameters spelled out, since ``yield from asyncio.sleep(0)`` is the
-    hottest call of legacy code (a call costs one call more than asyncio's);
-    compiled where genloop's C core is, without a frame of its own."""
-    if _speedups is not None:
-        given = functools.partial(_loop_argument_given, name="sleep")
-        return functools.wraps(original)(_speedups.loop_dropping(original, given))
+    """``asyncio.sleep`` with loop=, ``yield from asyncio.sleep(0)`` being
+    the hottest call of legacy code.  Where ``original`` is asyncio's own,
+    a coroutine function of the same parameters: ``sleep(0)`` yields once
+    with asyncio's own bare-yield helper, as asyncio's does, with no call
+    of asyncio's ``sleep`` (a call of a Python function is made inline by
+    the interpreter, a wrapper's call from C or Python would cost one call
+    more); a longer sleep awaits asyncio's."""
+    sleep_once = getattr(asyncio.tasks, "__sleep0", None)
+    if original is not getattr(asyncio.tasks, "sleep", None) or sleep_once is None:
 
+        @functools.wraps(original)
+        def wrapped_sleep(delay: float, result: Any = None, loop: Any = None) -> Any:
+            if loop is not None:
+                _loop_argument_given(loop, "sleep")
+            return original(delay, result)
+
+        return wrapped_sleep
+
+    # loop is not keyword-only, as it was in asyncio: the interpreter makes
+    # the call of a function with keyword-only parameters out of line (3.12).
     @functools.wraps(original)
-    def sleep(delay: float, result: Any = None, *, loop: Any = None) -> Any:
+    async def sleep(delay: float, result: Any = None, loop: Any = None) -> Any:
         if loop is not None:
             _loop_argument_given(loop, "sleep")
-        return original(delay, result)
+        if delay <= 0:
+            await sleep_once()
+            return result
+        return await original(delay, result)
 
     return sleep
 
