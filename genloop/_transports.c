@@ -13,8 +13,9 @@
  *
  * Anything but the common case goes to the pure methods: a write while
  * data is buffered, after write_eof(), during sendfile or after the
- * connection was lost, of an object other than bytes, or a send that took
- * only part of it; a transport whose socket is not a socket.socket.
+ * connection was lost, of an object other than bytes; a transport whose
+ * socket is not a socket.socket.  What a send did not take is kept as
+ * asyncio's write() keeps it (keep_rest).
  */
 
 #include "_speedups.h"
@@ -29,6 +30,8 @@ static PyObject *pure_write, *pure_data_received, *error_propagates;
 static PyObject *str_conn_lost, *str_max_size, *str_sock, *str_protocol;
 static PyObject *str_data_received, *str_read_ready_cb, *str_on_eof, *str_fatal_error;
 static PyObject *str_eof, *str_empty_waiter, *str_buffer;
+static PyObject *str_loop, *str_sock_fd, *str_write_ready, *str_add_writer;
+static PyObject *str_extend, *str_append, *str_maybe_pause;
 static PyObject *read_failed, *protocol_failed, *write_failed;
 
 /* The buffer every read receives into: grown to the largest max_size
@@ -206,8 +209,59 @@ sends_at_once(PyObject *transport)
     return no < 0 ? -1 : !no;
 }
 
+/* What asyncio's write() does once its send took ``sent`` bytes of
+ * ``data`` but not all (or none): wait for the socket to be writable, keep
+ * the rest in the transport's buffer, and pause the protocol if the buffer
+ * is past its high-water mark.  Without a second send: the peer may have
+ * gone meanwhile, and asyncio's order of events is kept.  The buffer is a
+ * bytearray up to 3.11, a deque of the objects written (the rest of one as
+ * a memoryview) from 3.12.  None, or NULL. */
+static PyObject *
+keep_rest(PyObject *transport, PyObject *data, Py_ssize_t sent)
+{
+    PyObject *loop = PyObject_GetAttr(transport, str_loop);
+    PyObject *fd = loop != NULL ? PyObject_GetAttr(transport, str_sock_fd) : NULL;
+    PyObject *ready = fd != NULL ? PyObject_GetAttr(transport, str_write_ready) : NULL;
+    PyObject *added = NULL;
+    if (ready != NULL) {
+        PyObject *args[3] = {loop, fd, ready};
+        added = PyObject_VectorcallMethod(str_add_writer, args, 3 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
+    }
+    Py_XDECREF(ready);
+    Py_XDECREF(fd);
+    Py_XDECREF(loop);
+    if (added == NULL) {
+        return NULL;
+    }
+    Py_DECREF(added);
+    PyObject *buffer = PyObject_GetAttr(transport, str_buffer);
+    if (buffer == NULL) {
+        return NULL;
+    }
+    PyObject *rest, *kept;
+    if (PyByteArray_Check(buffer)) {
+        rest = PyBytes_FromStringAndSize(PyBytes_AS_STRING(data) + sent, PyBytes_GET_SIZE(data) - sent);
+        kept = rest != NULL ? call_method1(buffer, str_extend, rest) : NULL;
+    }
+    else {
+        PyObject *view = sent > 0 ? PyMemoryView_FromObject(data) : NULL;
+        rest = sent > 0 ? (view != NULL ? PySequence_GetSlice(view, sent, PY_SSIZE_T_MAX) : NULL)
+                        : Py_NewRef(data);
+        Py_XDECREF(view);
+        kept = rest != NULL ? call_method1(buffer, str_append, rest) : NULL;
+    }
+    Py_XDECREF(rest);
+    Py_DECREF(buffer);
+    if (kept == NULL) {
+        return NULL;
+    }
+    Py_DECREF(kept);
+    return call_method0(transport, str_maybe_pause);
+}
+
 /* SocketTransport.write(data): bytes sent at once when nothing is
- * buffered; everything else by asyncio's write(). */
+ * buffered, what the send did not take kept; anything else by asyncio's
+ * write(). */
 static PyObject *
 write_data(PyObject *transport, PyObject *data)
 {
@@ -240,17 +294,7 @@ write_data(PyObject *transport, PyObject *data)
         PyErr_SetFromErrno(PyExc_OSError);
         return fail(transport, write_failed);
     }
-    /* Not all of it: the rest to asyncio's write, which buffers it and
-     * waits for the socket to be writable. */
-    PyObject *rest = sent > 0 ? PyBytes_FromStringAndSize(PyBytes_AS_STRING(data) + sent, length - sent)
-                              : Py_NewRef(data);
-    if (rest == NULL) {
-        return NULL;
-    }
-    PyObject *args[2] = {transport, rest};
-    PyObject *done = PyObject_Vectorcall(pure_write, args, 2, NULL);
-    Py_DECREF(rest);
-    return done;
+    return keep_rest(transport, data, sent > 0 ? sent : 0);
 }
 
 static PyMethodDef write_def = {
@@ -319,5 +363,10 @@ transports_init(void)
            || intern(&str_on_eof, "_read_ready__on_eof") < 0
            || intern(&str_fatal_error, "_fatal_error") < 0 || intern(&str_eof, "_eof") < 0
            || intern(&str_empty_waiter, "_empty_waiter") < 0 || intern(&str_buffer, "_buffer") < 0
+           || intern(&str_loop, "_loop") < 0 || intern(&str_sock_fd, "_sock_fd") < 0
+           || intern(&str_write_ready, "_write_ready") < 0
+           || intern(&str_add_writer, "_add_writer") < 0 || intern(&str_extend, "extend") < 0
+           || intern(&str_append, "append") < 0
+           || intern(&str_maybe_pause, "_maybe_pause_protocol") < 0
            ? -1 : 0;
 }

@@ -333,6 +333,38 @@ def test_what_the_socket_cannot_take_at_once_is_buffered_and_sent_in_order(
     assert transport.get_write_buffer_size() == 0
 
 
+class FlowRecorder(Recorder):
+    """Records pause_writing and resume_writing too."""
+
+    def pause_writing(self):
+        self.events.append("paused")
+
+    def resume_writing(self):
+        self.events.append("resumed")
+
+
+@BOTH_LOOPS
+def test_a_write_the_socket_takes_only_part_of_pauses_the_protocol_then_resumes_it(any_loop):
+    peer, ours = socket.socketpair()
+    peer.setblocking(False)
+    transport, recorder = any_loop.run_until_complete(
+        any_loop.create_connection(lambda: FlowRecorder(any_loop), sock=ours)
+    )
+    try:
+        data = bytes(range(256)) * 8192  # 2 MiB: more than a socket pair's buffers
+        transport.write(data)
+        assert recorder.events == ["paused"]
+        assert 0 < transport.get_write_buffer_size() < len(data)
+        assert drain(any_loop, peer, len(data)) == data
+        any_loop.run_until_complete(asyncio.sleep(0))
+        assert recorder.events == ["paused", "resumed"]
+        assert transport.get_write_buffer_size() == 0
+    finally:
+        transport.close()
+        peer.close()
+        any_loop.run_until_complete(asyncio.sleep(0))
+
+
 @BOTH_LOOPS
 def test_writing_nothing_sends_nothing(any_loop, peer_and_recorder):
     peer, recorder = peer_and_recorder
