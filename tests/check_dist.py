@@ -36,8 +36,8 @@ ENTRY_POINTS = {
 #: Files the package needs besides its modules.
 PACKAGE_FILES = ["genloop/__init__.py", "genloop/py.typed"]
 
-#: The compiled step: its source in the sdist, its build in the wheel.
-STEP_SOURCE = "genloop/_speedups.c"
+#: The compiled step: its sources in the sdist, its build in the wheel.
+STEP_SOURCES = {"genloop/_speedups.c", "genloop/_transports.c", "genloop/_speedups.h"}
 STEP_BUILD = re.compile(r"^genloop/_speedups\.[^/]+\.so$")
 
 #: Whether the Python running this makes wheels with the compiled step
@@ -49,7 +49,7 @@ COMPILED = platform.python_implementation() == "CPython" and sys.version_info >=
 #: what the tests read.
 SDIST_FILES = [
     "PKG-INFO", "LICENSE", "setup.cfg", "setup.py", "pyproject.toml", "MANIFEST.in",
-    "README.md", STEP_SOURCE,
+    "README.md",
     "tox.ini",
     "tests/conftest.py", "tests/childprocess.py", "tests/test_installed.py",
     "compat/legacy/README.md", "compat/cases/hello_coroutine.out",
@@ -155,7 +155,7 @@ def check_sdist(path, version, problems):
     for member in sorted(files):
         if LEFTOVERS.search(member):
             problems.append("the sdist carries {}".format(member))
-    for member in SDIST_FILES + PACKAGE_FILES:
+    for member in SDIST_FILES + sorted(STEP_SOURCES) + PACKAGE_FILES:
         if member not in files:
             problems.append("the sdist has no {}".format(member))
     return {member for member in files if member.startswith("genloop/")}
@@ -173,7 +173,7 @@ def check(dist):
         version = version_of(source.read())
     wheel = check_wheel(os.path.join(dist, wheels[0]), version, problems)
     sdist = check_sdist(os.path.join(dist, sdists[0]), version, problems)
-    for member in sorted(sdist - wheel - {STEP_SOURCE}):
+    for member in sorted(sdist - wheel - STEP_SOURCES):
         problems.append("{} is in the sdist but not in the wheel".format(member))
     for member in sorted(wheel - sdist):
         if not STEP_BUILD.match(member):
